@@ -1,0 +1,206 @@
+"""Inbound career events, as partners send them to ``POST /events``.
+
+Every event shares one envelope (the sender's unique ``id``, ``type``,
+``schema_version``, ``occurred_at`` and ``person_id``) and carries a typed ``data``
+object. The tenant is never part of the body: it is the partner whose signing secret
+verified the request, and travels beside the event on the bus (``BusDetail``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal, get_args
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+
+Identifier = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@-]+$")]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+Money = Annotated[float, Field(ge=0, le=100_000_000)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
+Level = Literal[
+    "intern",
+    "entry",
+    "mid",
+    "senior",
+    "staff",
+    "principal",
+    "manager",
+    "director",
+    "vp",
+    "executive",
+]
+# A plain pattern rather than EmailStr: it spares the layer email-validator and dnspython.
+Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Kind = Literal["timing", "negotiation", "goal", "skills", "wellbeing"]
+
+
+class Contract(BaseModel):
+    """Strict base: unknown fields are an error, so a typo never silently drops data."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Location(Contract):
+    """Where a person works or a job is based. US locations resolve to BLS areas."""
+
+    city: ShortText | None = None
+    state: (
+        Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="US state or territory code")]
+        | None
+    ) = None
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")] = "US"
+    remote: bool = False
+
+
+class CurrentCompensation(Contract):
+    base_salary: Money
+    currency: Currency = "USD"
+    annual_bonus: Money = 0
+
+
+class NotificationPreferences(Contract):
+    email: bool = True
+    kinds: list[Kind] = Field(
+        default_factory=lambda: list(get_args(Kind)),
+        description="Kinds of recommendation the person wants by email.",
+    )
+
+
+class Envelope(Contract):
+    id: Identifier = Field(description="The sender's unique event id; redeliveries reuse it.")
+    schema_version: Literal[1] = 1
+    occurred_at: AwareDatetime
+    person_id: Identifier
+
+
+# ---- success.recorded --------------------------------------------------------------
+
+
+class SuccessData(Contract):
+    title: ShortText
+    category: Literal["launch", "sale", "programme", "promotion", "award", "other"]
+    magnitude: Literal["minor", "notable", "major"] = Field(
+        description="How big the success was; 'major' opens a timing window."
+    )
+    description: Text | None = None
+    impact: ShortText | None = Field(default=None, description="A figure, e.g. '$2.4M ARR'.")
+
+
+class SuccessRecorded(Envelope):
+    type: Literal["success.recorded"]
+    data: SuccessData
+
+
+# ---- goal.updated ------------------------------------------------------------------
+
+
+class GoalData(Contract):
+    statement: Text = Field(description="The goal in the person's words.")
+    target_role: ShortText | None = None
+    target_date: date | None = None
+
+
+class GoalUpdated(Envelope):
+    type: Literal["goal.updated"]
+    data: GoalData
+
+
+# ---- offer.received ----------------------------------------------------------------
+
+
+class CompensationPackage(Contract):
+    base_salary: Money
+    currency: Currency = "USD"
+    target_bonus_pct: Annotated[float, Field(ge=0, le=500)] = 0
+    equity_grant_value: Money = Field(
+        default=0, description="Grant value over the whole vesting period."
+    )
+    vesting_years: Annotated[int, Field(ge=1, le=10)] = 4
+    cliff_months: Annotated[int, Field(ge=0, le=60)] = 12
+    sign_on_bonus: Money = 0
+
+
+class OfferData(Contract):
+    offer_id: Identifier
+    company: ShortText
+    role_title: ShortText
+    level: Level
+    location: Location
+    package: CompensationPackage
+    deadline: date | None = None
+
+
+class OfferReceived(Envelope):
+    type: Literal["offer.received"]
+    data: OfferData
+
+
+# ---- profile.updated ---------------------------------------------------------------
+
+
+class ProfileData(Contract):
+    email: Email
+    name: ShortText | None = None
+    current_role: ShortText
+    current_level: Level
+    location: Location
+    compensation: CurrentCompensation | None = None
+    skills: Annotated[list[ShortText], Field(max_length=100)] = []
+    employer_since: date | None = Field(
+        default=None, description="Start date with the current employer."
+    )
+    time_zone: ShortText = "UTC"
+    notifications: NotificationPreferences = NotificationPreferences()
+
+
+class ProfileUpdated(Envelope):
+    type: Literal["profile.updated"]
+    data: ProfileData
+
+
+# ---- feelings.checked_in -----------------------------------------------------------
+
+Feeling = Literal["overwhelmed", "anxious", "unhappy", "neutral", "content", "excited"]
+
+
+class FeelingsData(Contract):
+    feeling: Feeling
+    note: Text | None = None
+
+
+class FeelingsCheckedIn(Envelope):
+    type: Literal["feelings.checked_in"]
+    data: FeelingsData
+
+
+# ---- the union, and what travels on the bus ----------------------------------------
+
+InboundEvent = Annotated[
+    SuccessRecorded | GoalUpdated | OfferReceived | ProfileUpdated | FeelingsCheckedIn,
+    Field(discriminator="type"),
+]
+EVENT_MODELS: dict[str, type[Envelope]] = {
+    "success.recorded": SuccessRecorded,
+    "goal.updated": GoalUpdated,
+    "offer.received": OfferReceived,
+    "profile.updated": ProfileUpdated,
+    "feelings.checked_in": FeelingsCheckedIn,
+}
+EVENT_TYPES = tuple(EVENT_MODELS)
+_inbound = TypeAdapter(InboundEvent)
+
+
+def parse_inbound(
+    body: bytes | str,
+) -> SuccessRecorded | GoalUpdated | OfferReceived | ProfileUpdated | FeelingsCheckedIn:
+    """Validate a webhook body; raises ``pydantic.ValidationError`` naming each bad field."""
+    return _inbound.validate_json(body)
+
+
+class BusDetail[E](Contract):
+    """The EventBridge ``detail``: the verified tenant beside the partner's event.
+    ``BusDetail[OfferReceived]`` is what the offer.received function accepts."""
+
+    tenant: Identifier
+    event: E

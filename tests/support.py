@@ -1,0 +1,42 @@
+"""Helpers the suites share: sample events and what the local stack holds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+EVENTS = ROOT / "events"
+
+
+def load_event(name: str) -> dict[str, Any]:
+    """A sample event from events/ by file name (``offer_received`` or ``demo/05-...``)."""
+    path = EVENTS / (name if name.endswith(".json") else f"{name}.json")
+    return json.loads(path.read_text())
+
+
+def table_items(stack: Any) -> list[dict[str, Any]]:
+    """Every item in the career table (a Scan: tests may, the pipeline never does)."""
+    dynamodb = stack.client("dynamodb")
+    return dynamodb.scan(TableName=stack.resolve.refs["CareerTable"], ConsistentRead=True)["Items"]
+
+
+def keys(items: list[dict[str, Any]]) -> list[str]:
+    """The sort keys of items, sorted: what kinds of rows a person has."""
+    return sorted(item["sk"]["S"] for item in items)
+
+
+def bus_event(stack: Any, document: dict[str, Any], tenant: str | None = None) -> dict[str, Any]:
+    """The EventBridge event a rule delivers for an accepted webhook body."""
+    return {
+        "version": "0",
+        "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
+        "detail-type": document["type"],
+        "source": "nextmove.webhook",
+        "account": "123456789012",
+        "time": "2026-05-06T14:00:01Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": {"tenant": tenant or stack.tenant, "event": document},
+    }
