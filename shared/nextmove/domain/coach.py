@@ -1,0 +1,125 @@
+"""The coach: what each career event does to a person's record, and the advice it gives.
+
+Each handler folds its event into the person's record, then runs the rules that event
+can fire, in order, and returns the new record with the recommendations. Everything is
+pure and deterministic: "now" is the event's own ``occurred_at``, and a recommendation's
+id derives from the tenant, the trigger event and its kind, so a redelivered event gets
+byte-identical advice and consumers can drop the duplicate.
+
+Out-of-order delivery: a goal, profile or offer version older than the stored one does
+not replace it and gives no advice; successes and check-ins take their place in time,
+and a late check-in is recorded without advice, since it is not how the person feels now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from nextmove.contracts.events import (
+    FeelingsCheckedIn,
+    GoalUpdated,
+    InboundEvent,
+    OfferReceived,
+    ProfileUpdated,
+    SuccessRecorded,
+)
+from nextmove.contracts.recommendation import Recommendation
+from nextmove.domain import feelings, goals, skills, timing
+from nextmove.domain.state import (
+    CheckinEntry,
+    GoalEntry,
+    OfferEntry,
+    PersonState,
+    ProfileEntry,
+    SuccessEntry,
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: PersonState
+    recommendations: list[Recommendation]
+
+
+def react(state: PersonState, event: InboundEvent, *, tenant: str) -> Outcome:
+    """Fold any inbound event into ``state`` and return the advice it gives."""
+    match event:
+        case SuccessRecorded():
+            return on_success_recorded(state, event, tenant=tenant)
+        case GoalUpdated():
+            return on_goal_updated(state, event, tenant=tenant)
+        case OfferReceived():
+            return on_offer_received(state, event, tenant=tenant)
+        case ProfileUpdated():
+            return on_profile_updated(state, event, tenant=tenant)
+        case FeelingsCheckedIn():
+            return on_feelings_checked_in(state, event, tenant=tenant)
+    raise TypeError(f"no handler for {type(event).__name__}")
+
+
+def on_success_recorded(state: PersonState, event: SuccessRecorded, *, tenant: str) -> Outcome:
+    """A success joins the brag document; a major one may open a timing window."""
+    entry = SuccessEntry(event_id=event.id, occurred_at=event.occurred_at, data=event.data)
+    return _advise(state.with_success(entry), event, tenant, timing.advise_window)
+
+
+def on_goal_updated(state: PersonState, event: GoalUpdated, *, tenant: str) -> Outcome:
+    """A new goal is scored for specificity, and its target role gets a skills plan."""
+    entry = GoalEntry(event_id=event.id, occurred_at=event.occurred_at, data=event.data)
+    if not entry.supersedes(state.goal):
+        return Outcome(state, [])
+    state = state.model_copy(update={"goal": entry})
+    return _advise(state, event, tenant, goals.advise_goal, skills.advise_gap)
+
+
+def on_offer_received(state: PersonState, event: OfferReceived, *, tenant: str) -> Outcome:
+    """An offer (or a newer version of one) is stored and negotiated from the market."""
+    # Imported here: only the offer function needs the market reference it loads.
+    from nextmove.domain import negotiation
+
+    entry = OfferEntry(event_id=event.id, occurred_at=event.occurred_at, data=event.data)
+    if not entry.supersedes(state.offer(event.data.offer_id)):
+        return Outcome(state, [])
+    state = state.with_offer(entry)
+    return Outcome(state, negotiation.advise_offer(state, event, tenant=tenant))
+
+
+def on_profile_updated(state: PersonState, event: ProfileUpdated, *, tenant: str) -> Outcome:
+    """A new profile is stored; changed skills get a fresh skills plan."""
+    entry = ProfileEntry(event_id=event.id, occurred_at=event.occurred_at, data=event.data)
+    if not entry.supersedes(state.profile):
+        return Outcome(state, [])
+    state = state.model_copy(update={"profile": entry})
+    return _advise(state, event, tenant, skills.advise_gap)
+
+
+def on_feelings_checked_in(state: PersonState, event: FeelingsCheckedIn, *, tenant: str) -> Outcome:
+    """A check-in joins the trend; it may tip a window open, or call for a plan."""
+    entry = CheckinEntry(event_id=event.id, occurred_at=event.occurred_at, data=event.data)
+    state = state.with_checkin(entry)
+    if state.checkins[-1].event_id != event.id:
+        return Outcome(state, [])
+    # The two timing rules exclude each other: one needs an open window, the other none.
+    return _advise(
+        state,
+        event,
+        tenant,
+        timing.advise_window,
+        timing.advise_build_case,
+        feelings.advise_checkin,
+    )
+
+
+# A rule: (record, event, *, tenant) -> (record, at most one recommendation).
+type Rule = Callable[..., tuple[PersonState, Recommendation | None]]
+
+
+def _advise(state: PersonState, event: InboundEvent, tenant: str, *rules: Rule) -> Outcome:
+    """Run ``rules`` in order, each seeing the record the previous one left."""
+    recommendations = []
+    for rule in rules:
+        state, rec = rule(state, event, tenant=tenant)
+        if rec is not None:
+            recommendations.append(rec)
+    return Outcome(state, recommendations)

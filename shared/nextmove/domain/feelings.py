@@ -1,0 +1,186 @@
+"""Career feelings: check-ins form a trend; an overwhelmed person without a plan gets help.
+
+Each check-in scores on the NextMove feelings scale (2026): overwhelmed -2, unhappy -2,
+anxious -1, neutral 0, content 1, excited 2. The trend is the least-squares slope of the
+last ``TREND_OVER`` scores: a change of at least ``TREND_SLOPE`` points per check-in is
+rising or falling, anything gentler is steady. Feeling overwhelmed or anxious is a cue
+to plan, not to act: without a specific goal, the advice is to set one, in small steps.
+A trend falling into negative feelings gets a check on what changed. A run of excited
+check-ins after a major success feeds the timing rule: the moment to move (``timing``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from nextmove.contracts.events import Feeling, FeelingsCheckedIn
+from nextmove.contracts.recommendation import Evidence, Recommendation
+from nextmove.domain import goals
+from nextmove.domain.state import CheckinEntry, PersonState
+
+SCALE = "NextMove feelings scale"
+SCALE_YEAR = "2026"
+SCORES: dict[Feeling, int] = {
+    "overwhelmed": -2,
+    "unhappy": -2,
+    "anxious": -1,
+    "neutral": 0,
+    "content": 1,
+    "excited": 2,
+}
+TREND_OVER = 5
+TREND_MIN = 3  # fewer check-ins than this are not a trend yet
+TREND_SLOPE = 0.25  # points per check-in
+NEEDS_A_PLAN: frozenset[Feeling] = frozenset({"overwhelmed", "anxious"})
+EXCITED_STREAK = 3
+
+Trend = Literal["rising", "falling", "steady"]
+
+
+def trend(checkins: list[CheckinEntry]) -> Trend | None:
+    """The direction of the last few check-ins (oldest first), or None if too few."""
+    scores = [SCORES[c.data.feeling] for c in checkins[-TREND_OVER:]]
+    if len(scores) < TREND_MIN:
+        return None
+    slope = _slope(scores)
+    if slope >= TREND_SLOPE:
+        return "rising"
+    if slope <= -TREND_SLOPE:
+        return "falling"
+    return "steady"
+
+
+def _slope(ys: list[int]) -> float:
+    """Least-squares slope of ``ys`` against 0, 1, 2, ..."""
+    n = len(ys)
+    mean_x, mean_y = (n - 1) / 2, sum(ys) / n
+    num = sum((x - mean_x) * (y - mean_y) for x, y in enumerate(ys))
+    return num / sum((x - mean_x) ** 2 for x in range(n))
+
+
+def excited_streak(checkins: list[CheckinEntry], *, since: datetime, until: datetime) -> int:
+    """How many check-ins in a row, the latest up to ``until`` backwards to ``since``, say
+    excited."""
+    streak = 0
+    for c in reversed(checkins):
+        if c.occurred_at > until:
+            continue
+        if c.occurred_at < since or c.data.feeling != "excited":
+            break
+        streak += 1
+    return streak
+
+
+def advise_checkin(
+    state: PersonState, event: FeelingsCheckedIn, *, tenant: str
+) -> tuple[PersonState, Recommendation | None]:
+    """Rules ``feelings.overwhelmed_no_plan`` and ``feelings.falling_trend``.
+
+    Run on the person's latest check-in only: a late, older check-in is history, not
+    how they feel now.
+    """
+    goal = goals.assess(state.goal.data) if state.goal else None
+    feeling = event.data.feeling
+    if feeling in NEEDS_A_PLAN and (goal is None or not goal.specific):
+        return state, _overwhelmed_no_plan(state, event, tenant, goal)
+    # Said once, when it starts, not at every check-in on the way down.
+    if _falling_below_neutral(state.checkins) and not _falling_below_neutral(state.checkins[:-1]):
+        return state, _falling_trend(state, event, tenant)
+    return state, None
+
+
+def _falling_below_neutral(checkins: list[CheckinEntry]) -> bool:
+    """Falling into negative feelings: from excited to content is no cause for a check."""
+    return trend(checkins) == "falling" and SCORES[checkins[-1].data.feeling] < 0
+
+
+def _overwhelmed_no_plan(
+    state: PersonState,
+    event: FeelingsCheckedIn,
+    tenant: str,
+    goal: goals.GoalAssessment | None,
+) -> Recommendation:
+    feeling = event.data.feeling
+    evidence = [_feeling_evidence(event)]
+    if goal is None:
+        situation = "you have not set a career goal yet"
+    else:
+        situation = f"your goal scores {goal.score} of 100 on specificity, so it is not a plan yet"
+        evidence.append(
+            Evidence(
+                label="Goal specificity",
+                value=goal.score,
+                unit="points of 100",
+                source=goals.RUBRIC,
+                year=goals.RUBRIC_YEAR,
+            )
+        )
+    return Recommendation.create(
+        tenant=tenant,
+        person_id=state.person_id,
+        trigger_event_id=event.id,
+        kind="wellbeing",
+        created_at=event.occurred_at,
+        priority="high",
+        headline=f"Feeling {feeling}? Let's turn it into a plan",
+        body=(
+            f"You checked in feeling {feeling}, and {situation}. Feeling {feeling} is common "
+            "when the next step is unclear; a specific goal and one small step at a time "
+            "make it manageable. Do not decide anything big this week: set the goal first."
+        ),
+        evidence=evidence,
+        actions=[
+            "Write down one role you would be excited to hold in three to five years.",
+            "Make it specific: the level, the kind, size and industry of the organisation, "
+            "and a year.",
+            "Pick one skill that role needs and one project in your current job to build it.",
+            "Block 30 minutes a week to review progress, and record each win as it happens.",
+        ],
+        rule="feelings.overwhelmed_no_plan",
+    )
+
+
+def _falling_trend(state: PersonState, event: FeelingsCheckedIn, tenant: str) -> Recommendation:
+    recent = [c.data.feeling for c in state.checkins[-TREND_OVER:]]
+    return Recommendation.create(
+        tenant=tenant,
+        person_id=state.person_id,
+        trigger_event_id=event.id,
+        kind="wellbeing",
+        created_at=event.occurred_at,
+        priority="normal",
+        headline="Your check-ins are trending down",
+        body=(
+            f"Your last {len(recent)} check-ins went {' → '.join(recent)}. Before it turns "
+            "into wanting out, find what changed: the work, the people, or the lack of a "
+            "next step. Unhappiness is a poor moment to move; a recorded success is a good one."
+        ),
+        evidence=[
+            _feeling_evidence(event),
+            Evidence(
+                label="Trend over recent check-ins",
+                value="falling",
+                source=SCALE,
+                year=SCALE_YEAR,
+                detail=", ".join(f"{f} ({SCORES[f]:+d})" for f in recent),
+            ),
+        ],
+        actions=[
+            "Note what changed since you last felt content or excited.",
+            "Raise the one thing you can change with your manager this week.",
+            "Record your recent wins, so the next conversation starts from them.",
+        ],
+        rule="feelings.falling_trend",
+    )
+
+
+def _feeling_evidence(event: FeelingsCheckedIn) -> Evidence:
+    feeling = event.data.feeling
+    return Evidence(
+        label="Latest check-in",
+        value=feeling,
+        source=SCALE,
+        year=SCALE_YEAR,
+        detail=f"scores {SCORES[feeling]:+d} of -2..+2, on {event.occurred_at.date().isoformat()}",
+    )

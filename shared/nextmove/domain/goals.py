@@ -1,0 +1,283 @@
+"""Goals: target a specific next role.
+
+"Become an executive" is a job-mindset goal: it names a level and nothing to aim at.
+"Become CMO of a $1B technology company by 2029" is a career-mindset goal: a role, a
+level, the kind, size and industry of the organisation, and a horizon. The NextMove goal
+rubric (2026) scores a goal 0-100 by the facets it names; each facet found adds its
+weight, so naming more never lowers the score. A goal is specific when it scores at
+least ``SPECIFIC_AT`` and names a role; otherwise the advice names what is missing and
+shows a rewrite built from what the person already has.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from nextmove.contracts.events import GoalData, GoalUpdated
+from nextmove.contracts.recommendation import Evidence, Recommendation
+from nextmove.domain import skills
+from nextmove.domain.skills import join_words, with_article
+from nextmove.domain.state import PersonState
+
+RUBRIC = "NextMove goal rubric"
+RUBRIC_YEAR = "2026"
+
+# The role carries the most weight: without it there is nothing to build skills for.
+WEIGHTS = {
+    "role": 30,
+    "level": 15,
+    "organisation kind": 15,
+    "industry": 15,
+    "horizon": 15,
+    "organisation size": 10,
+}
+SPECIFIC_AT = 70
+
+_C_LEVEL = r"c(?:e|f|m|t|o|i|p|r|hr|is|d|x)o"  # CEO, CFO, CMO, CTO, COO, ... CHRO, CISO
+_LEVEL = (
+    rf"{_C_LEVEL}|chief(?: \w+)? officer|vice president|s?vp|evp|head of|director|executive"
+    r"|senior|principal|staff|lead|manager|partner|founder"
+)
+_FUNCTION = (
+    r"engineering|product|design|data|analytics|sales|marketing|growth|customer success"
+    r"|support|operations|people|hr|human resources|finance|accounting|partnerships|revenue"
+    r"|technology|it|security|research|strategy|legal|procurement|supply chain"
+)
+_FACET_PATTERNS = {
+    # A catalogue role is recognised too (see ``assess``); these catch the rest:
+    # C-level titles and a level attached to a function ("Head of Growth").
+    "role": (
+        rf"\b(?:{_C_LEVEL}|chief \w+(?: \w+)? officer"
+        rf"|(?:vp|vice president|head|director|svp|evp)(?: of)? (?:{_FUNCTION})"
+        rf"|(?:{_FUNCTION}) (?:director|manager|lead|leader))\b"
+    ),
+    "level": rf"\b(?:{_LEVEL})\b",
+    "organisation kind": (
+        r"\b(?:start-?ups?|scale-?ups?|public(?:ly traded| listed)? company|listed company"
+        r"|private company|non-?profits?|not-for-profit|charity|ngo|agency|consultancy"
+        r"|consulting firm|(?:technology|tech|software|saas) (?:company|firm)|government"
+        r"|public sector|university|hospital|bank|family business|enterprise company)\b"
+    ),
+    "organisation size": (
+        r"(?:[$€£]\s?\d+(?:[.,]\d+)?\s?(?:[kmb]n?|million|billion)\b"
+        r"|\b(?:fortune|ftse|s&p|russell) ?\d+\b|\b\d[\d,]*[- ](?:person|people|employee)s?\b"
+        r"|\bseries [a-f]\b|\bseed[- ]stage\b|\bunicorn\b|\b(?:multi-)?billion[- ]dollar\b"
+        r"|\b(?:small|mid-?sized?|large)(?: |-)(?:company|business|enterprise)\b)"
+    ),
+    "industry": (
+        r"\b(?:technology|tech|software|saas|fintech|financial services|banking|insurance"
+        r"|healthcare|health ?tech|health|biotech|pharma(?:ceutical)?s?|medtech|retail"
+        r"|e-?commerce|media|gaming|education|edtech|energy|climate|cleantech|manufacturing"
+        r"|automotive|logistics|telecoms?|consumer goods|hospitality|travel|cybersecurity"
+        r"|ai|artificial intelligence|real estate|proptech|legal ?tech|government|defen[cs]e)\b"
+    ),
+    "horizon": (
+        r"\b(?:20[2-9]\d|in (?:the next )?\w+ (?:years?|months?)|within \w+ (?:years?|months?)"
+        r"|next year|by (?:the )?end of (?:the |next )?year|q[1-4] 20[2-9]\d)\b"
+    ),
+}
+_PATTERNS = {facet: re.compile(p, re.IGNORECASE) for facet, p in _FACET_PATTERNS.items()}
+
+# Filled in for missing facets when the rubric shows a rewrite; only an illustration.
+_EXAMPLE = {
+    "organisation size": "500-person",
+    "industry": "fintech",
+    "organisation kind": "company",
+}
+
+
+@dataclass(frozen=True)
+class GoalAssessment:
+    score: int  # 0-100
+    found: dict[str, str]  # facet -> the words that named it
+    missing: tuple[str, ...]  # in rubric order, heaviest first
+    role: skills.Role | None  # the catalogue role it targets, when recognised
+
+    @property
+    def specific(self) -> bool:
+        return self.score >= SPECIFIC_AT and "role" in self.found
+
+
+def assess(goal: GoalData) -> GoalAssessment:
+    """Score a goal's specificity on the NextMove goal rubric."""
+    # Single-spaced but in the person's own casing, so the advice quotes their words.
+    text = " ".join(f"{goal.statement} {goal.target_role or ''}".split())
+    found: dict[str, str] = {}
+    for facet, pattern in _PATTERNS.items():
+        if match := pattern.search(text):
+            found[facet] = match.group(0)
+    role = skills.target_role(goal)
+    if role is not None:
+        found["role"] = role.title
+    if goal.target_date is not None and "horizon" not in found:
+        found["horizon"] = f"by {goal.target_date.isoformat()}"
+    return GoalAssessment(
+        score=sum(WEIGHTS[f] for f in found),
+        found={f: found[f] for f in WEIGHTS if f in found},
+        missing=tuple(f for f in WEIGHTS if f not in found),
+        role=role,
+    )
+
+
+def target_occupation(assessment: GoalAssessment) -> tuple[str, str] | None:
+    """The SOC occupation (code, name) a goal's role maps to, if it maps.
+
+    The catalogue knows the occupation of most of its roles; for the others the market
+    reference is asked, imported only here so that only goals that need it load it.
+    """
+    role = assessment.role
+    if role is not None and role.soc and role.soc_title:
+        return role.soc, role.soc_title
+    title = role.title if role is not None else assessment.found.get("role")
+    if title is None:
+        return None
+    from nextmove.reference import market
+
+    occupation = market.occupation_for_title(title)
+    return (occupation.soc, occupation.name) if occupation is not None else None
+
+
+def example_rewrite(assessment: GoalAssessment, state: PersonState, today: date) -> str:
+    """A specific version of the goal, keeping what the person wrote and filling the rest.
+
+    The role is the goal's own when it names one, else the usual step up from the
+    person's current role (from their profile).
+    """
+    found = assessment.found
+    role = found.get("role") or _step_up_title(state)
+    size = found.get("organisation size", _EXAMPLE["organisation size"])
+    industry = found.get("industry", _EXAMPLE["industry"])
+    kind = found.get("organisation kind", _EXAMPLE["organisation kind"])
+    if industry.lower() in kind.lower():  # "technology company" names both
+        industry = ""
+    horizon = found.get("horizon", str(today.year + 3))
+    if horizon[0].isdigit():
+        horizon = f"by {horizon}"
+    organisation = " ".join(w for w in (size, industry, kind) if w)
+    return f"Become {role} at {with_article(organisation)} {horizon}"
+
+
+def _step_up_title(state: PersonState) -> str:
+    if state.profile is None:
+        return "Director of <your function>"
+    cat = skills.catalogue()
+    current = cat.find_role(state.profile.data.current_role)
+    if current is not None and current.step_up:
+        return cat.roles[current.step_up].title
+    return f"the next role up from {state.profile.data.current_role}"
+
+
+def advise_goal(
+    state: PersonState, event: GoalUpdated, *, tenant: str
+) -> tuple[PersonState, Recommendation]:
+    """Rules ``goal.too_vague`` and ``goal.specific``: answer every goal the person sets."""
+    assessment = assess(event.data)
+    evidence = [
+        Evidence(
+            label="Goal specificity",
+            value=assessment.score,
+            unit="points of 100",
+            source=RUBRIC,
+            year=RUBRIC_YEAR,
+            detail=f"specific from {SPECIFIC_AT} with a role named",
+        ),
+        *(
+            Evidence(
+                label=f"Names the {facet}",
+                value=words,
+                source=RUBRIC,
+                year=RUBRIC_YEAR,
+                detail=f"+{WEIGHTS[facet]} points",
+            )
+            for facet, words in assessment.found.items()
+        ),
+        *(
+            Evidence(
+                label=f"Missing the {facet}",
+                value="missing",
+                source=RUBRIC,
+                year=RUBRIC_YEAR,
+                detail=f"worth {WEIGHTS[facet]} points",
+            )
+            for facet in assessment.missing
+        ),
+    ]
+    fields = _specific(assessment) if assessment.specific else _too_vague(assessment, state, event)
+    rec = Recommendation.create(
+        tenant=tenant,
+        person_id=state.person_id,
+        trigger_event_id=event.id,
+        kind="goal",
+        created_at=event.occurred_at,
+        evidence=evidence,
+        **fields,
+    )
+    return state, rec
+
+
+def _specific(assessment: GoalAssessment) -> dict[str, object]:
+    occupation = target_occupation(assessment)
+    role = assessment.found["role"]
+    body = (
+        f"Your goal scores {assessment.score} of 100: it names {_facets(assessment.found)}. "
+        "That is a target you can plan for: the skills to build, the moment to move and "
+        "the pay to ask for all follow from it."
+    )
+    if occupation is not None:
+        body += f" It maps to the occupation {occupation[1]} (SOC {occupation[0]})."
+    actions = [
+        f"Compare your skills with what {with_article(role)} needs; pick the next to build.",
+        "Tell your manager or a mentor the goal, so they can point you at the right work.",
+        "Review the goal every quarter and after every major success.",
+    ]
+    if assessment.missing:
+        actions.insert(
+            1, f"Sharpen it further by naming the {join_words(list(assessment.missing))}."
+        )
+    return {
+        "priority": "low",
+        "headline": f"Your goal is specific: {role}",
+        "body": body,
+        "actions": actions,
+        "rule": "goal.specific",
+    }
+
+
+def _too_vague(
+    assessment: GoalAssessment, state: PersonState, event: GoalUpdated
+) -> dict[str, object]:
+    rewrite = example_rewrite(assessment, state, event.occurred_at.date())
+    missing = list(assessment.missing)
+    named = (
+        f"it names only {_facets(assessment.found)}" if assessment.found else "it names no facet"
+    )
+    body = (
+        f"Your goal scores {assessment.score} of 100: {named}. A goal you can act on names "
+        f'the {join_words(missing)}. For example: "{rewrite}".'
+    )
+    return {
+        "priority": "normal",
+        "headline": f"Make your goal specific: name the {join_words(missing[:2])}",
+        "body": body,
+        "actions": [
+            *(f"Name the {facet}: {_PROMPTS[facet]}" for facet in missing),
+            f'Rewrite the goal in one sentence, e.g. "{rewrite}".',
+        ],
+        "rule": "goal.too_vague",
+    }
+
+
+_PROMPTS = {
+    "role": "which job title do you want next (e.g. Engineering Manager, CMO)?",
+    "level": "how senior (e.g. senior, director, VP, C-level)?",
+    "organisation kind": "what kind of organisation (startup, public company, nonprofit)?",
+    "industry": "which industry (e.g. technology, healthcare, fintech)?",
+    "horizon": "by when (a year, e.g. 2029)?",
+    "organisation size": "how big (e.g. $1B revenue, 500-person, Series B)?",
+}
+
+
+def _facets(found: dict[str, str]) -> str:
+    return join_words([f'the {facet} ("{words}")' for facet, words in found.items()])

@@ -1,0 +1,707 @@
+"""Offer negotiation: ask from the market rate of the new role, never from current pay.
+
+When an offer arrives, ``advise_offer`` writes one "negotiation" recommendation:
+
+* **Market position.** The offered title is matched to a BLS occupation and its wage
+  percentiles where the job is based (metro area, else state, else national): U.S. Bureau
+  of Labor Statistics, Occupational Employment and Wage Statistics (OEWS), read through
+  ``nextmove.reference.market``. The offer's base and its total compensation are placed
+  on that distribution. OEWS wages leave out equity and non-production bonuses, so the
+  total-compensation position reads high, and the advice says so.
+* **Counter-offer.** The market wage at the level's percentile (``LEVEL_PERCENTILE``:
+  entry -> p25, mid -> p50, senior -> p75, staff and above -> p90), and at least 5% above
+  the offer (employers expect a counter, even to a strong offer); 5% more after a major
+  success in the last 12 months; rounded to $1,000 and never below the offer. It takes
+  no input from current pay: the counter is a price for the new role, and an old salary
+  is no evidence of that price. ``counter_offer`` is not even given the profile, so this
+  holds by construction.
+* **Total compensation per year.** Base + target bonus + equity grant / vesting years +
+  sign-on / vesting years, so offers with different mixes compare on one figure.
+* **Raise against current pay.** Shown to the person, never used to set the ask. It is
+  framed by the Federal Reserve Bank of Atlanta Wage Growth Tracker (job switchers'
+  median wage growth has historically run about 1-3 points a year above job stayers',
+  but the gap was close to nil in 2025, so a bigger raise has to be negotiated, the move
+  alone does not bring it) and by Glassdoor's Salary Negotiation Insights survey (2016,
+  Harris Poll of U.S. employees: 59% accepted their current job's first salary offer
+  without negotiating).
+* **Deadline.** Three days or more: use the time. Today, tomorrow or the day after: ask
+  for a short extension and the sign-on. None: ask for one, in writing.
+
+Where there is no market figure (an offer not in US dollars, a job outside the US, a
+title with no BLS occupation, no published wages, a suppressed cell, a level without a
+percentile) the advice says so plainly and invents no figure.
+
+Pure: no boto3, no wall clock (every date comes from the event), and no I/O beyond the
+market module's read of its packaged reference data.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from nextmove.contracts.events import OfferData, OfferReceived
+from nextmove.contracts.recommendation import Evidence, Priority, Recommendation
+from nextmove.domain.state import OfferEntry, PersonState, SuccessEntry
+from nextmove.reference import market
+from nextmove.reference.market import Occupation, WagePercentiles
+
+RULE_MARKET_ANCHOR = "negotiation.market_anchor"
+RULE_NO_MARKET_DATA = "negotiation.no_market_data"
+
+URGENT_WITHIN_DAYS = 7  # a deadline this close makes the recommendation high priority
+TIME_TO_PREPARE_DAYS = 3  # enough to research and counter in one conversation
+SUCCESS_FRESH_FOR = timedelta(days=365)  # a major success strengthens the ask for a year
+SUCCESS_UPLIFT = 0.05  # what a fresh major success adds to the ask
+MIN_ASK_OVER_OFFER = 0.05  # a strong offer still leaves room for a modest counter
+ROUND_TO = 1_000  # a clean figure is easier to say and to agree to
+STRETCH_RAISE = 1.5  # a counter at 1.5x current pay or more is worth calling out
+
+# The framing evidence; none of it feeds the counter.
+ATLANTA_FED = "Federal Reserve Bank of Atlanta Wage Growth Tracker"
+ATLANTA_FED_YEAR = "2025"
+GLASSDOOR = "Glassdoor Salary Negotiation Insights survey (Harris Poll)"
+GLASSDOOR_YEAR = "2016"
+GLASSDOOR_DID_NOT_NEGOTIATE_PCT = 59
+
+PERCENTILE_NAMES = {
+    "p10": "10th percentile",
+    "p25": "25th percentile",
+    "p50": "median",
+    "p75": "75th percentile",
+    "p90": "90th percentile",
+}
+
+
+# ---- total compensation ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TotalComp:
+    """One offer's pay per year and its parts, in the offer's currency."""
+
+    company: str
+    currency: str
+    base: float
+    bonus: float
+    equity_per_year: float
+    sign_on_per_year: float
+    equity_grant: float
+    sign_on: float
+    vesting_years: int
+    cliff_months: int
+
+    @property
+    def per_year(self) -> float:
+        return self.base + self.bonus + self.equity_per_year + self.sign_on_per_year
+
+    def breakdown(self) -> str:
+        """The sum a reader can check, e.g. '$150,000 base + $15,000 target bonus + ...'."""
+        cur = self.currency
+        parts = [f"{money(self.base, cur)} base"]
+        if self.bonus:
+            parts.append(f"{money(self.bonus, cur)} target bonus")
+        if self.equity_per_year:
+            # The cliff matters to anyone who might leave early: before it, nothing vests.
+            cliff = f"; nothing vests before month {self.cliff_months}" if self.cliff_months else ""
+            parts.append(
+                f"{money(self.equity_per_year, cur)} equity a year ({money(self.equity_grant, cur)}"
+                f" over {self.vesting_years} years{cliff})"
+            )
+        if self.sign_on_per_year:
+            parts.append(
+                f"{money(self.sign_on_per_year, cur)} sign-on a year ({money(self.sign_on, cur)}"
+                f" spread over {self.vesting_years} years)"
+            )
+        return " + ".join(parts)
+
+
+def total_comp(offer: OfferData) -> TotalComp:
+    """Total compensation per year: base, target bonus, equity and sign-on per year.
+
+    Equity counts as the grant over its vesting years. The sign-on is spread over the
+    same period so that a one-off payment does not make an offer look richer every year.
+    """
+    package = offer.package
+    years = package.vesting_years
+    return TotalComp(
+        company=offer.company,
+        currency=package.currency,
+        base=package.base_salary,
+        bonus=package.base_salary * package.target_bonus_pct / 100,
+        equity_per_year=package.equity_grant_value / years,
+        sign_on_per_year=package.sign_on_bonus / years,
+        equity_grant=package.equity_grant_value,
+        sign_on=package.sign_on_bonus,
+        vesting_years=years,
+        cliff_months=package.cliff_months,
+    )
+
+
+def other_open_offers(state: PersonState, offer: OfferData, today: date) -> list[OfferEntry]:
+    """The person's other offers still open on ``today`` (no deadline, or not yet passed)."""
+    return [
+        entry
+        for entry in state.offers
+        if entry.data.offer_id != offer.offer_id
+        and (entry.data.deadline is None or entry.data.deadline >= today)
+    ]
+
+
+# ---- market ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MarketView:
+    """The market for the offered role where it is based, and the level's anchor."""
+
+    occupation: Occupation
+    wages: WagePercentiles
+    level_key: str  # "p25" | "p50" | "p75" | "p90"
+    anchor: int  # the wage at level_key
+
+    @property
+    def anchor_is_floor(self) -> bool:
+        """True when BLS top-codes the anchor: the real wage is at least this."""
+        return self.level_key in self.wages.top_coded
+
+
+@dataclass(frozen=True)
+class NoMarketData:
+    """Why there is no market figure, in words the person can act on."""
+
+    reason: str
+
+
+def market_view(offer: OfferData) -> MarketView | NoMarketData:
+    """Look up the offered role's market wages, or say plainly why there are none."""
+    currency = offer.package.currency
+    where = offer.location
+    if currency != "USD":
+        return NoMarketData(
+            f"BLS wage data is in US dollars and this offer is in {currency}, so there is "
+            "no market figure to compare it with"
+        )
+    occupation = market.occupation_for_title(offer.role_title)
+    if occupation is None:
+        return NoMarketData(f"'{offer.role_title}' does not match an occupation in BLS wage data")
+    # The market module knows which countries OEWS covers (the US and its territories).
+    wages = market.wages(occupation.soc, city=where.city, state=where.state, country=where.country)
+    if wages is None and where.country != "US":
+        return NoMarketData(
+            f"BLS wage data covers jobs in the United States and this role is based in "
+            f"{where.country}"
+        )
+    if wages is None:
+        return NoMarketData(
+            f"BLS publishes no annual wages for {occupation.soc} {occupation.name} for this "
+            "location"
+        )
+    level_key = market.LEVEL_PERCENTILE.get(offer.level)
+    if level_key is None:
+        return NoMarketData(
+            f"NextMove has no point on the BLS wage distribution for the {offer.level} level"
+        )
+    anchor = wages.at(level_key)
+    if anchor is None:
+        return NoMarketData(
+            f"BLS does not publish the {PERCENTILE_NAMES[level_key]} wage for "
+            f"{occupation.soc} {occupation.name} ({wages.describe()})"
+        )
+    return MarketView(occupation=occupation, wages=wages, level_key=level_key, anchor=anchor)
+
+
+# ---- counter-offer -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Counter:
+    """The base salary to ask for, and what raised it."""
+
+    amount: int
+    market_pays_more: bool  # the level's market wage is above the offer's base
+    success: SuccessEntry | None  # the major success that raised the ask, if any
+
+
+def fresh_major_success(state: PersonState, at: datetime) -> SuccessEntry | None:
+    """The newest major success in the 12 months up to ``at``: it strengthens the ask."""
+    fresh = [
+        entry
+        for entry in state.successes
+        if entry.data.magnitude == "major"
+        and timedelta(0) <= _aware(at) - _aware(entry.occurred_at) <= SUCCESS_FRESH_FOR
+    ]
+    return max(fresh, key=lambda entry: _aware(entry.occurred_at), default=None)
+
+
+def counter_offer(view: MarketView, offer_base: float, success: SuccessEntry | None) -> Counter:
+    """The base salary to ask for, from the market for the role and level.
+
+    The market wage at the level's percentile, and at least 5% above the offer; 5% more
+    after a fresh major success; rounded to the nearest $1,000 and never below the
+    offer. Current pay is not an input, on purpose.
+    """
+    ask = max(view.anchor, offer_base * (1 + MIN_ASK_OVER_OFFER))
+    if success is not None:
+        ask *= 1 + SUCCESS_UPLIFT
+    amount = max(_round_to(ask), _round_up_to(offer_base))
+    return Counter(amount=amount, market_pays_more=view.anchor > offer_base, success=success)
+
+
+# ---- deadline ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeadlineAdvice:
+    """What the deadline means for the negotiation, as a paragraph and a first action."""
+
+    days_left: int | None
+    text: str
+    action: str
+
+    @property
+    def urgent(self) -> bool:
+        # A passed deadline counts too: the person must check the offer still stands.
+        return self.days_left is not None and self.days_left <= URGENT_WITHIN_DAYS
+
+    @property
+    def passed(self) -> bool:
+        return self.days_left is not None and self.days_left < 0
+
+
+def deadline_advice(deadline: date | None, today: date) -> DeadlineAdvice:
+    """How to use the time the deadline allows, stretch a short one, or get one."""
+    if deadline is None:
+        return DeadlineAdvice(
+            None,
+            "The offer has no deadline yet. Ask for one, in writing, so you can plan your "
+            "research and your counter.",
+            "Ask for the offer's deadline in writing.",
+        )
+    days = (deadline - today).days
+    on = deadline.isoformat()
+    if days < 0:
+        return DeadlineAdvice(
+            days,
+            f"The deadline ({on}) has passed. Ask whether the offer still stands before "
+            "you counter.",
+            "Ask whether the offer still stands.",
+        )
+    if days < TIME_TO_PREPARE_DAYS:
+        when = {0: "today", 1: "tomorrow"}.get(days, f"in {days} days")
+        return DeadlineAdvice(
+            days,
+            f"The deadline is {when} ({on}). You can still ask for an extension of a few "
+            "days to review the offer properly, and for a sign-on bonus; a polite request "
+            "for either rarely costs an offer.",
+            "Ask now for an extension of a few days; if there is none, ask for your counter "
+            "and a sign-on bonus in the same call.",
+        )
+    return DeadlineAdvice(
+        days,
+        f"You have {days} days (deadline {on}). Use them: get the deadline confirmed in "
+        "writing, check the market figures, then make your counter in one conversation "
+        "rather than a series of small asks.",
+        "Confirm the deadline in writing, then make your counter in one conversation.",
+    )
+
+
+# ---- the recommendation ------------------------------------------------------------
+
+
+def advise_offer(state: PersonState, event: OfferReceived, *, tenant: str) -> list[Recommendation]:
+    """One negotiation recommendation for the offer in ``event``.
+
+    ``state`` already holds the offer, and any others, in ``state.offers``. The result is
+    deterministic: it is dated by the event, and its id derives from the event and kind.
+    """
+    offer = event.data
+    today = event.occurred_at.date()  # the sender's calendar day, not the server's
+    received = today.isoformat()
+    deadline = deadline_advice(offer.deadline, today)
+    comp = total_comp(offer)
+    view = market_view(offer)
+
+    counter: Counter | None = None
+    if isinstance(view, MarketView):
+        success = fresh_major_success(state, event.occurred_at)
+        counter = counter_offer(view, offer.package.base_salary, success)
+        parts = _market_parts(view, counter, comp, offer)
+    else:
+        parts = [_no_market_part(view)]
+    parts.append(_total_comp_part(comp, received))
+    parts.extend(_comparison_parts(comp, other_open_offers(state, offer, today)))
+    parts.extend(_raise_parts(state, comp, counter))
+    parts.append(_how_to_ask_part(counter))
+    parts.append(_Part(deadline.text))
+
+    actions = [deadline.action] if deadline.passed else [deadline.action, *_ask_actions(counter)]
+    priority: Priority = "high" if deadline.urgent else "normal"
+    return [
+        Recommendation.create(
+            tenant=tenant,
+            person_id=state.person_id,
+            trigger_event_id=event.id,
+            kind="negotiation",
+            created_at=event.occurred_at,
+            priority=priority,
+            headline=_headline(counter),
+            body="\n\n".join(part.text for part in parts),
+            evidence=[item for part in parts for item in part.evidence],
+            actions=actions,
+            rule=RULE_MARKET_ANCHOR if counter is not None else RULE_NO_MARKET_DATA,
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A paragraph of the body and the evidence behind its figures."""
+
+    text: str
+    evidence: tuple[Evidence, ...] = ()
+
+
+def _headline(counter: Counter | None) -> str:
+    if counter is None:
+        return "No market figure for this role: ask for the range before you name a number"
+    if counter.market_pays_more:
+        return (
+            f"Counter at {money(counter.amount)}: the market for this role pays more than the offer"
+        )
+    return "This offer is strong — still ask, starting with base"
+
+
+def _market_parts(
+    view: MarketView, counter: Counter, comp: TotalComp, offer: OfferData
+) -> list[_Part]:
+    wages = view.wages
+    described = wages.describe()
+    distribution = tuple(
+        Evidence(
+            label=f"Market {PERCENTILE_NAMES[key]}",
+            value=amount,
+            unit="USD",
+            source=wages.source,
+            year=wages.release,
+            detail=described + (" (top-coded: at least this)" if key in wages.top_coded else ""),
+        )
+        for key in PERCENTILE_NAMES
+        if (amount := wages.at(key)) is not None
+    )
+    mapping = Evidence(
+        label="Level to market percentile",
+        value=f"{offer.level} -> {view.level_key}",
+        source="NextMove market reference (LEVEL_PERCENTILE)",
+        year=wages.release,
+        detail=", ".join(f"{level} -> {key}" for level, key in market.LEVEL_PERCENTILE.items()),
+    )
+    area = Evidence(
+        label="Market area",
+        value=f"{wages.area_level}: {wages.area_name}",
+        source=wages.source,
+        year=wages.release,
+        detail="metro area if BLS publishes it, else state, else national",
+    )
+    anchor_name = PERCENTILE_NAMES[view.level_key]
+    at_least = "at least " if view.anchor_is_floor else ""
+    market_part = _Part(
+        f"Market: {_area_sentence(wages, offer)} For a {offer.level} role we anchor on the "
+        f"{anchor_name}: {at_least}{money(view.anchor)}. Source: {described}.",
+        (area, *distribution, mapping),
+    )
+
+    base_words, base_at = _placement(wages, comp.base)
+    text = f"The offer's base of {money(comp.base)} sits {base_words}"
+    positions = [_position_evidence("Offer base: market position", base_at, comp.base, wages)]
+    if comp.per_year != comp.base:
+        total_words, total_at = _placement(wages, comp.per_year)
+        text += (
+            f"; its total compensation of {money(comp.per_year)} a year sits {total_words}. "
+            "BLS wages leave out equity and most bonuses, so the second figure flatters "
+            "the offer"
+        )
+        positions.append(
+            _position_evidence(
+                "Offer total compensation: market position", total_at, comp.per_year, wages
+            )
+        )
+    position = _Part(text + ".", tuple(positions))
+    return [market_part, position, _counter_part(view, counter, comp)]
+
+
+def _counter_part(view: MarketView, counter: Counter, comp: TotalComp) -> _Part:
+    anchor_name = PERCENTILE_NAMES[view.level_key]
+    if counter.market_pays_more:
+        steps = [f"the market {anchor_name} for the level ({money(view.anchor)})"]
+    else:
+        steps = [
+            f"{_pct(MIN_ASK_OVER_OFFER)} above the offer, which already pays the market "
+            f"{anchor_name} ({money(view.anchor)}) or more"
+        ]
+    evidence: list[Evidence] = []
+    if counter.success is not None:
+        success = counter.success
+        on = _aware(success.occurred_at).date().isoformat()
+        steps.append(
+            f"plus {_pct(SUCCESS_UPLIFT)} for your major success '{success.data.title}' ({on})"
+        )
+        evidence.append(
+            Evidence(
+                label="Recent major success",
+                value=success.data.title,
+                source="NextMove career record",
+                year=on,
+                detail=f"adds {_pct(SUCCESS_UPLIFT)} to the ask for 12 months",
+            )
+        )
+    how = ", ".join(steps) + f", rounded to the nearest {money(ROUND_TO)}"
+    evidence.insert(
+        0,
+        Evidence(
+            label="Counter-offer (base)",
+            value=counter.amount,
+            unit="USD",
+            source=view.wages.source,
+            year=view.wages.release,
+            detail=f"{how}; never below the offer's base of {money(comp.base)}",
+        ),
+    )
+    return _Part(
+        f"Counter at {money(counter.amount)} on base: {how}. The market for the new role and "
+        "the offer set this figure; what you are paid now does not.",
+        tuple(evidence),
+    )
+
+
+def _no_market_part(view: NoMarketData) -> _Part:
+    return _Part(
+        f"There is no market figure for this offer: {view.reason}. Rather than guess a "
+        "number, ask the employer for the salary range for the role and level before you "
+        "name one, and weigh the offer on its total compensation below."
+    )
+
+
+def _total_comp_part(comp: TotalComp, received: str) -> _Part:
+    return _Part(
+        f"Total compensation: {money(comp.per_year, comp.currency)} a year = {comp.breakdown()}.",
+        (_total_comp_evidence(comp, received),),
+    )
+
+
+def _total_comp_evidence(comp: TotalComp, received: str) -> Evidence:
+    return Evidence(
+        label=f"Total compensation per year: {comp.company}",
+        value=round(comp.per_year),
+        unit=comp.currency,
+        source=f"Offer from {comp.company}",
+        year=received,
+        detail=comp.breakdown(),
+    )
+
+
+def _comparison_parts(comp: TotalComp, others: list[OfferEntry]) -> list[_Part]:
+    """Side by side by total compensation per year, when other offers are open."""
+    # No exchange rates here: only offers in the same currency are ranked together.
+    comparable = [entry for entry in others if entry.data.package.currency == comp.currency]
+    elsewhere = [entry.data for entry in others if entry not in comparable]
+    if not comparable:
+        return []
+    rows = [(comp, "")] + [
+        (total_comp(entry.data), _aware(entry.occurred_at).date().isoformat())
+        for entry in comparable
+    ]
+    rows.sort(key=lambda row: row[0].per_year, reverse=True)
+    lines = [
+        f"{rank}. {row.company}{'' if received else ' (this offer)'}: "
+        f"{money(row.per_year, row.currency)} a year ({money(row.base, row.currency)} base)"
+        for rank, (row, received) in enumerate(rows, start=1)
+    ]
+    if elsewhere:
+        lines.append(
+            "Not ranked, paid in another currency: "
+            + ", ".join(f"{offer.company} ({offer.package.currency})" for offer in elsewhere)
+        )
+    evidence = tuple(_total_comp_evidence(row, received) for row, received in rows if received)
+    return [
+        _Part("Your open offers, by total compensation per year:\n" + "\n".join(lines), evidence)
+    ]
+
+
+def _raise_parts(state: PersonState, comp: TotalComp, counter: Counter | None) -> list[_Part]:
+    """The raise the offer and the counter mean against current pay, when it is known."""
+    if state.profile is None or state.profile.data.compensation is None:
+        return []
+    current = state.profile.data.compensation
+    if current.currency != comp.currency or current.base_salary <= 0:
+        return []
+    on = _aware(state.profile.occurred_at).date().isoformat()
+    offer_raise = comp.base / current.base_salary - 1
+    text = (
+        f"Against your current base of {money(current.base_salary, current.currency)}, the "
+        f"offer's base is a raise of {_pct(offer_raise)}"
+    )
+    evidence = [
+        Evidence(
+            label="Raise: offer base vs current base",
+            value=round(offer_raise * 100, 1),
+            unit="%",
+            source="Offer and your NextMove profile",
+            year=on,
+        )
+    ]
+    if counter is not None:
+        counter_raise = counter.amount / current.base_salary - 1
+        text += f" and the counter a raise of {_pct(counter_raise)}"
+        evidence.append(
+            Evidence(
+                label="Raise: counter vs current base",
+                value=round(counter_raise * 100, 1),
+                unit="%",
+                source="Counter-offer and your NextMove profile",
+                year=on,
+            )
+        )
+        if counter.amount >= STRETCH_RAISE * current.base_salary:
+            text += (
+                ". A raise this large is within reach because the market for the new role "
+                "supports it, not because of your old pay; it is a fair ask, not a promise"
+            )
+    text += (
+        ". Job switchers' median wage growth has historically run about 1 to 3 points a "
+        "year above job stayers', but in 2025 the gap was close to nil (Atlanta Fed Wage "
+        "Growth Tracker): moving alone no longer brings the raise, negotiating does."
+    )
+    evidence.append(
+        Evidence(
+            label="Job switchers' wage growth over stayers'",
+            value="historically about 1-3 points a year; close to nil in 2025",
+            source=ATLANTA_FED,
+            year=ATLANTA_FED_YEAR,
+            detail="12-month median wage growth, switchers vs stayers",
+        )
+    )
+    return [_Part(text, tuple(evidence))]
+
+
+def _how_to_ask_part(counter: Counter | None) -> _Part:
+    first = (
+        f"base first ({money(counter.amount)})" if counter is not None else "the salary range first"
+    )
+    return _Part(
+        f"How to ask: {first}, then equity (a larger grant or a shorter cliff), then a "
+        "sign-on bonus. Don't disclose your current pay; if asked, answer with what the role "
+        f"pays. {GLASSDOOR_DID_NOT_NEGOTIATE_PCT}% of US employees accepted their first "
+        f"salary offer without negotiating (Glassdoor, {GLASSDOOR_YEAR}); employers expect a "
+        "counter, and asking politely is normal.",
+        (
+            Evidence(
+                label="Accepted the first salary offer without negotiating",
+                value=GLASSDOOR_DID_NOT_NEGOTIATE_PCT,
+                unit="%",
+                source=GLASSDOOR,
+                year=GLASSDOOR_YEAR,
+                detail="U.S. employees, about their current job",
+            ),
+        ),
+    )
+
+
+def _ask_actions(counter: Counter | None) -> list[str]:
+    first = (
+        f"Counter on base at {money(counter.amount)}."
+        if counter is not None
+        else "Ask for the salary range for the role and level before naming a number."
+    )
+    return [
+        first,
+        "Then ask about equity: a larger grant or a shorter cliff.",
+        "Then ask for a sign-on bonus.",
+        "Don't disclose your current pay; answer with what the role pays.",
+    ]
+
+
+# ---- small helpers -----------------------------------------------------------------
+
+
+def money(amount: float, currency: str = "USD") -> str:
+    """'$172,000' for US dollars, 'EUR 95,000' otherwise (no symbol guessing)."""
+    figure = f"{round(amount):,}"
+    return f"${figure}" if currency == "USD" else f"{currency} {figure}"
+
+
+def _pct(fraction: float) -> str:
+    return f"{fraction * 100:.0f}%"
+
+
+def _round_to(amount: float) -> int:
+    # Half up, not Python's half-to-even: $171,500 reads as $172,000 to everyone.
+    return math.floor(amount / ROUND_TO + 0.5) * ROUND_TO
+
+
+def _round_up_to(amount: float) -> int:
+    return math.ceil(amount / ROUND_TO) * ROUND_TO
+
+
+def _aware(moment: datetime) -> datetime:
+    # State rows are written from aware envelopes; treat a naive one as UTC, not crash.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _area_sentence(wages: WagePercentiles, offer: OfferData) -> str:
+    """Which BLS area the figures are for, and why when it is wider than the job's."""
+    where = offer.location
+    asked = ", ".join(part for part in (where.city, where.state) if part)
+    if wages.area_level == "metro":
+        return f"BLS wages for the {wages.area_name} metro area."
+    if wages.area_level == "state":
+        if where.city:
+            return (
+                f"BLS has no metro figures for {asked}, so these are statewide figures for "
+                f"{wages.area_name}."
+            )
+        return f"BLS wages for {wages.area_name}, statewide."
+    if asked:
+        return f"BLS has no local figures for {asked}, so these are national figures."
+    return "BLS national wages: the offer names no city or state."
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _placement(wages: WagePercentiles, amount: float) -> tuple[str, float | str]:
+    """Where an amount sits on the market, in words and as an evidence value.
+
+    Only positions between the 10th and 90th percentiles are estimates; outside them
+    the market module keeps the order of amounts but not a percentile, so say so.
+    """
+    position = wages.position(amount)
+    if position is None:
+        ceiling = next((wages.at(key) for key in PERCENTILE_NAMES if key in wages.top_coded), None)
+        if ceiling is not None and amount >= ceiling:
+            return (
+                f"at or above {money(ceiling)}, the highest wage BLS publishes (top-coded)",
+                "at or above the top-coded ceiling",
+            )
+        return "where BLS publishes no figures to place it", "not placeable"
+    if position < 10:
+        return "below the market's 10th percentile", "below the 10th"
+    if position > 90:
+        return "above the market's 90th percentile", "above the 90th"
+    return f"at about the market's {_ordinal(round(position))} percentile", round(position, 1)
+
+
+def _position_evidence(
+    label: str, placed: float | str, amount: float, wages: WagePercentiles
+) -> Evidence:
+    return Evidence(
+        label=label,
+        value=placed,
+        unit="percentile",
+        source=wages.source,
+        year=wages.release,
+        detail=f"{money(amount)} on {wages.describe()}",
+    )

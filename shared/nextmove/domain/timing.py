@@ -1,0 +1,349 @@
+"""Timing: move after a major success, not when unhappy.
+
+A major success (a launch, a big sale, a delivered programme) opens a window in which
+the person is most valuable: to ask for a bigger role inside, or to target their goal
+role outside, while the success is fresh. The window's strength is the success's
+category weight times its freshness: full for ``FULL_MONTHS``, fading linearly to nothing
+at ``CLOSED_MONTHS``. It is announced once, when its strength (plus a run of excited
+check-ins, see ``feelings``) reaches ``ANNOUNCE_AT``, and reopens only with a newer major
+success. Category weights and the decay are NextMove's coaching judgement (2026).
+
+Tenure shifts the emphasis between the two paths. The median tenure with the current
+employer was 3.9 years in January 2024 (BLS, Employee Tenure news release): at
+or beyond it, the outside path comes first; within the first year, the inside path.
+
+Unhappiness without a recent major success gets different advice: record your wins and
+build the case first, at most once every ``CASE_EVERY``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from nextmove.contracts.events import FeelingsCheckedIn, SuccessRecorded
+from nextmove.contracts.recommendation import Evidence, Recommendation
+from nextmove.domain import feelings, goals
+from nextmove.domain.skills import join_words
+from nextmove.domain.state import PersonState, SuccessEntry
+
+RULE_SOURCE = "NextMove timing rule"
+RULE_YEAR = "2026"
+RECORD = "Your NextMove record"
+
+# Wins that show a result others can see weigh most; a promotion or award already
+# cashed part of its value in, so the window they open is weaker.
+CATEGORY_WEIGHT = {
+    "launch": 1.0,
+    "sale": 1.0,
+    "programme": 1.0,
+    "promotion": 0.7,
+    "award": 0.7,
+    "other": 0.4,
+}
+FULL_MONTHS = 3
+CLOSED_MONTHS = 9
+ANNOUNCE_AT = 0.5
+EXCITED_BOOST = 0.2  # an excited streak says the person is ready: it can tip the window open
+DAYS_PER_MONTH = 30.44  # the average Gregorian month
+
+BLS_MEDIAN_TENURE_YEARS = 3.9
+BLS_SOURCE = "BLS Employee Tenure"
+BLS_YEAR = "January 2024"
+NEW_JOINER_YEARS = 1.0
+
+CASE_EVERY = timedelta(days=30)
+UNHAPPY = frozenset({"unhappy", "overwhelmed", "anxious"})
+BRAG_SHOWN = 5
+
+
+def window_strength(success: SuccessEntry, now: datetime) -> float:
+    """0..1: how open the window a success opened is at ``now`` (0 for non-major wins)."""
+    if success.data.magnitude != "major" or success.occurred_at > now:
+        return 0.0
+    months = (now - success.occurred_at).total_seconds() / 86_400 / DAYS_PER_MONTH
+    freshness = min(1.0, max(0.0, (CLOSED_MONTHS - months) / (CLOSED_MONTHS - FULL_MONTHS)))
+    return round(CATEGORY_WEIGHT[success.data.category] * freshness, 2)
+
+
+def open_window(state: PersonState, now: datetime) -> tuple[SuccessEntry, float] | None:
+    """The newest major success whose window is still open at ``now``, with its strength."""
+    for success in reversed(state.successes):
+        strength = window_strength(success, now)
+        if strength > 0:
+            return success, strength
+        if success.data.magnitude == "major" and success.occurred_at <= now:
+            return None  # the newest major success has faded: older ones have too
+    return None
+
+
+def advise_window(
+    state: PersonState, event: SuccessRecorded | FeelingsCheckedIn, *, tenant: str
+) -> tuple[PersonState, Recommendation | None]:
+    """Rule ``timing.window_opened``: announce an open window, once per major success."""
+    now = event.occurred_at
+    window = open_window(state, now)
+    if window is None:
+        return state, None
+    success, strength = window
+    timing = state.timing
+    announced = (
+        timing.window_opened_at is not None and success.occurred_at <= timing.window_opened_at
+    )
+    # Announced already: say nothing, unless this is the very event that announced it
+    # being delivered again, which must get the same answer.
+    if announced and timing.announced_by != event.id:
+        return state, None
+    streak = feelings.excited_streak(state.checkins, since=success.occurred_at, until=now)
+    readiness = strength + (EXCITED_BOOST if streak >= feelings.EXCITED_STREAK else 0.0)
+    if readiness < ANNOUNCE_AT:
+        return state, None
+    rec = _window_recommendation(state, event, tenant, success, strength, streak)
+    marked = state.model_copy(
+        update={
+            "timing": timing.model_copy(
+                update={
+                    "window_success_id": success.event_id,
+                    "window_opened_at": success.occurred_at,
+                    "announced_by": event.id,
+                }
+            )
+        }
+    )
+    return marked, rec
+
+
+def advise_build_case(
+    state: PersonState, event: FeelingsCheckedIn, *, tenant: str
+) -> tuple[PersonState, Recommendation | None]:
+    """Rule ``timing.build_case_first``: unhappy without a recent major success.
+
+    Moving away from unhappiness means negotiating from weakness; the advice is to
+    document wins and build the case, not to quit. Given at most once every 30 days.
+    """
+    now = event.occurred_at
+    timing = state.timing
+    if event.data.feeling not in UNHAPPY or open_window(state, now) is not None:
+        return state, None
+    redelivered = timing.case_advised_by == event.id
+    if not redelivered and timing.case_advised_at and now - timing.case_advised_at < CASE_EVERY:
+        return state, None
+    wins = _wins(state)
+    evidence = [
+        Evidence(
+            label="Latest check-in",
+            value=event.data.feeling,
+            source=feelings.SCALE,
+            year=feelings.SCALE_YEAR,
+        ),
+        Evidence(
+            label="Major successes in the last 9 months",
+            value=0,
+            source=RECORD,
+            year=now.date().isoformat(),
+            detail=f"{len(state.successes)} win(s) recorded in all",
+        ),
+        *_tenure_evidence(state, now),
+    ]
+    goal_first = _goal_first_action(state)
+    rec = Recommendation.create(
+        tenant=tenant,
+        person_id=state.person_id,
+        trigger_event_id=event.id,
+        kind="timing",
+        created_at=now,
+        priority="normal",
+        headline="Record your wins and build the case first",
+        body=(
+            f"You checked in feeling {event.data.feeling}, and you have no major success in "
+            "the last 9 months. Moving now would mean moving away from something, from a "
+            "position of weakness. The better move comes after your next major success: "
+            "record your wins, make your goal specific and line up the work that can produce "
+            "that success, then ask for more inside or look outside from strength."
+        ),
+        evidence=evidence,
+        actions=[
+            *([goal_first] if goal_first else []),
+            "Record your wins: for each launch, sale or programme, what you did and the "
+            "figure it moved.",
+            "Ask your manager for one project with a visible, measurable result this quarter.",
+            *(f"Keep in your brag document: {w}" for w in wins[:BRAG_SHOWN]),
+        ],
+        rule="timing.build_case_first",
+    )
+    marked = state.model_copy(
+        update={
+            "timing": timing.model_copy(
+                update={"case_advised_at": now, "case_advised_by": event.id}
+            )
+        }
+    )
+    return marked, rec
+
+
+def tenure_years(state: PersonState, now: datetime) -> float | None:
+    """Years with the current employer at ``now``, from the profile, if known."""
+    since = state.profile.data.employer_since if state.profile else None
+    return None if since is None else _years_since(since, now)
+
+
+def _years_since(since: date, now: datetime) -> float:
+    return round(max((now.date() - since).days, 0) / 365.25, 1)
+
+
+def _window_recommendation(
+    state: PersonState,
+    event: SuccessRecorded | FeelingsCheckedIn,
+    tenant: str,
+    success: SuccessEntry,
+    strength: float,
+    streak: int,
+) -> Recommendation:
+    now = event.occurred_at
+    goal = goals.assess(state.goal.data) if state.goal else None
+    goal_role = goal.found["role"] if goal and goal.specific else None
+    tenure = tenure_years(state, now)
+    title = success.data.title
+    inside = (
+        f"Inside: ask your manager for a bigger role or scope, citing {title}"
+        + (f" ({success.data.impact})" if success.data.impact else "")
+        + ", within the next few weeks."
+    )
+    outside = (
+        f"Outside: apply for {goal_role} roles now, leading with {title}."
+        if goal_role
+        else f"Outside: target your goal role elsewhere, leading with {title}."
+    )
+    paths = (
+        [outside, inside]
+        if tenure is not None and tenure >= BLS_MEDIAN_TENURE_YEARS
+        else [inside, outside]
+    )
+    goal_first = _goal_first_action(state)
+    wins = _wins(state)
+    body = (
+        f"{title} is a major {success.data.category}: you are most valuable right after it. "
+        "Use the window while the success is fresh: ask for a bigger role inside, or "
+        f"target {goal_role or 'your goal role'} outside. It is strongest for "
+        f"{FULL_MONTHS} months and closes after about {CLOSED_MONTHS}."
+    )
+    if tenure is not None:
+        if tenure >= BLS_MEDIAN_TENURE_YEARS:
+            body += (
+                f" You have been with your employer {tenure} years, longer than the median "
+                f"of {BLS_MEDIAN_TENURE_YEARS}: the market is worth testing first."
+            )
+        elif tenure < NEW_JOINER_YEARS:
+            body += (
+                f" You joined {tenure} years ago: a bigger scope inside is the easier ask, "
+                "and a move now is harder to explain."
+            )
+    if streak >= feelings.EXCITED_STREAK:
+        body += f" Your last {streak} check-ins were excited: you are ready, act on it."
+    if goal_first:
+        body += " First, though, make your goal specific, so you know what to ask for."
+    evidence = [
+        Evidence(
+            label="Window strength",
+            value=round(strength * 100),
+            unit="%",
+            source=RULE_SOURCE,
+            year=RULE_YEAR,
+            detail=(
+                f"{success.data.category} weighs {CATEGORY_WEIGHT[success.data.category]}; "
+                f"full for {FULL_MONTHS} months, closed after {CLOSED_MONTHS}"
+            ),
+        ),
+        *_tenure_evidence(state, now),
+    ]
+    if goal is not None:
+        evidence.append(
+            Evidence(
+                label="Goal specificity",
+                value=goal.score,
+                unit="points of 100",
+                source=goals.RUBRIC,
+                year=goals.RUBRIC_YEAR,
+            )
+        )
+    if streak:
+        evidence.append(
+            Evidence(
+                label="Excited check-ins in a row since the success",
+                value=streak,
+                source=feelings.SCALE,
+                year=feelings.SCALE_YEAR,
+            )
+        )
+    evidence += [
+        Evidence(
+            label=f"Recorded win ({s.data.category}, {s.data.magnitude})",
+            value=s.data.title,
+            source=RECORD,
+            year=s.occurred_at.date().isoformat(),
+            detail=s.data.impact,
+        )
+        for s in reversed(state.successes[-BRAG_SHOWN:])
+    ]
+    return Recommendation.create(
+        tenant=tenant,
+        person_id=state.person_id,
+        trigger_event_id=event.id,
+        kind="timing",
+        created_at=now,
+        priority="high",
+        headline=_clip(f"Your window to move is open: {title}"),
+        body=body,
+        evidence=evidence,
+        actions=[
+            *([goal_first] if goal_first else []),
+            *paths,
+            f"Update your brag document and bring it: {join_words(wins[:BRAG_SHOWN])}.",
+        ],
+        rule="timing.window_opened",
+    )
+
+
+def _goal_first_action(state: PersonState) -> str | None:
+    """'Set a specific goal first', unless the person has one."""
+    if state.goal is None:
+        return "Set a specific goal first: the role, level, organisation and year you aim for."
+    goal = goals.assess(state.goal.data)
+    if goal.specific:
+        return None
+    missing = join_words(list(goal.missing))
+    return f"Set a specific goal first: your goal scores {goal.score} of 100; name the {missing}."
+
+
+def _tenure_evidence(state: PersonState, now: datetime) -> list[Evidence]:
+    median = Evidence(
+        label="Median tenure with current employer",
+        value=BLS_MEDIAN_TENURE_YEARS,
+        unit="years",
+        source=BLS_SOURCE,
+        year=BLS_YEAR,
+        detail="all US wage and salary workers",
+    )
+    since = state.profile.data.employer_since if state.profile else None
+    if since is None:
+        return [median]
+    yours = Evidence(
+        label="Your tenure with current employer",
+        value=_years_since(since, now),
+        unit="years",
+        source="Your profile",
+        year=now.date().isoformat(),
+        detail=f"since {since.isoformat()}",
+    )
+    return [yours, median]
+
+
+def _wins(state: PersonState) -> list[str]:
+    """The person's recorded wins, newest first, as they would list them."""
+    return [
+        f"{s.data.title} ({s.data.impact})" if s.data.impact else s.data.title
+        for s in reversed(state.successes)
+    ]
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,1 @@
+"""Reference data with provenance: market wages, occupations, the role catalogue."""

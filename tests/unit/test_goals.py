@@ -1,0 +1,191 @@
+"""Goals: a vague goal is coached towards a specific one; a specific one is confirmed."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nextmove.contracts.events import GoalData, GoalUpdated, ProfileUpdated
+from nextmove.domain.coach import react
+from nextmove.domain.goals import SPECIFIC_AT, assess
+from nextmove.domain.state import PersonState
+
+TENANT = "acme"
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+VAGUE = "Become an Executive"
+SPECIFIC = "Become CMO of a $1B technology company by 2029"
+
+
+def goal_event(statement: str, **data: object) -> GoalUpdated:
+    return GoalUpdated(
+        id="goal-1",
+        type="goal.updated",
+        occurred_at=NOW,
+        person_id="p-1",
+        data=GoalData(statement=statement, **data),
+    )
+
+
+def with_profile(current_role: str) -> PersonState:
+    profile = ProfileUpdated.model_validate(
+        {
+            "id": "profile-1",
+            "type": "profile.updated",
+            "occurred_at": datetime(2026, 1, 5, tzinfo=UTC),
+            "person_id": "p-1",
+            "data": {
+                "email": "ana@example.com",
+                "current_role": current_role,
+                "current_level": "mid",
+                "location": {"city": "Austin", "state": "TX"},
+            },
+        }
+    )
+    return react(PersonState.new(TENANT, "p-1"), profile, tenant=TENANT).state
+
+
+def goal_recommendation(state: PersonState, event: GoalUpdated):
+    [rec] = [r for r in react(state, event, tenant=TENANT).recommendations if r.kind == "goal"]
+    return rec
+
+
+def test_the_seed_pair_scores_low_and_high():
+    vague, specific = assess(GoalData(statement=VAGUE)), assess(GoalData(statement=SPECIFIC))
+    assert vague.score <= 20 and not vague.specific
+    assert specific.score == 100 and specific.specific
+    assert specific.found["role"] == "Chief Marketing Officer"
+    assert specific.found["level"] == "CMO"  # a C-level abbreviation is role and level
+    assert specific.found["organisation size"] == "$1B"
+    assert specific.found["horizon"] == "2029"
+
+
+def test_a_vague_goal_is_coached_with_its_missing_facets_and_an_example():
+    rec = goal_recommendation(with_profile("Software Engineer"), goal_event(VAGUE))
+
+    assert (rec.kind, rec.rule, rec.priority) == ("goal", "goal.too_vague", "normal")
+    assert rec.headline == "Make your goal specific: name the role and organisation kind"
+    for facet in ("role", "organisation kind", "industry", "horizon", "organisation size"):
+        assert facet in rec.body
+    # The rewrite builds on what the person has: the usual step up from their role.
+    assert "Become Engineering Manager at a 500-person fintech company by 2029" in rec.body
+    assert rec.actions[0].startswith("Name the role: which job title")
+    assert rec.actions[-1].startswith('Rewrite the goal in one sentence, e.g. "Become Engineering')
+    score = rec.evidence[0]
+    assert (score.label, score.value, score.source, score.year) == (
+        "Goal specificity",
+        15,
+        "NextMove goal rubric",
+        "2026",
+    )
+    assert {e.label: e.value for e in rec.evidence}["Names the level"] == "Executive"
+
+
+def test_a_vague_goal_without_a_profile_still_gets_an_example():
+    rec = goal_recommendation(PersonState.new(TENANT, "p-1"), goal_event("Get promoted"))
+
+    assert rec.rule == "goal.too_vague"
+    assert "Become Director of <your function> at a 500-person fintech company by 2029" in rec.body
+
+
+def test_a_specific_goal_is_confirmed_with_its_target_occupation():
+    rec = goal_recommendation(PersonState.new(TENANT, "p-1"), goal_event(SPECIFIC))
+
+    assert (rec.kind, rec.rule, rec.priority) == ("goal", "goal.specific", "low")
+    assert rec.headline == "Your goal is specific: Chief Marketing Officer"
+    assert "scores 100 of 100" in rec.body
+    assert "Marketing Managers (SOC 11-2021)" in rec.body
+    assert rec.evidence[0].value == 100
+    assert all(e.source == "NextMove goal rubric" and e.year == "2026" for e in rec.evidence)
+    assert rec.actions[0] == (
+        "Compare your skills with what a Chief Marketing Officer needs; pick the next to build."
+    )
+
+
+def test_a_specific_goal_missing_a_facet_is_told_how_to_sharpen_it():
+    rec = goal_recommendation(
+        PersonState.new(TENANT, "p-1"),
+        goal_event("Become VP of Engineering at a fintech startup by 2028"),
+    )
+
+    assert rec.rule == "goal.specific"
+    assert "Sharpen it further by naming the organisation size." in rec.actions
+
+
+def test_target_role_and_target_date_fields_count():
+    bare = assess(GoalData(statement="Grow into leadership at a healthcare nonprofit"))
+    filled = assess(
+        GoalData(
+            statement="Grow into leadership at a healthcare nonprofit",
+            target_role="Engineering Manager",
+            target_date=date(2028, 6, 30),
+        )
+    )
+
+    assert "role" not in bare.found and "horizon" not in bare.found
+    assert filled.found["role"] == "Engineering Manager"
+    assert filled.found["horizon"] == "by 2028-06-30"
+    assert filled.specific
+
+
+@pytest.mark.parametrize(
+    ("phrase", "facet"),
+    [
+        ("Head of Growth", "role"),
+        ("Sales Engineer", "role"),
+        ("VP", "level"),
+        ("director", "level"),
+        ("a startup", "organisation kind"),
+        ("a public company", "organisation kind"),
+        ("an agency", "organisation kind"),
+        ("a Fortune 500 firm", "organisation size"),
+        ("a 500-person team", "organisation size"),
+        ("a Series B", "organisation size"),
+        ("healthcare", "industry"),
+        ("fintech", "industry"),
+        ("in 3 years", "horizon"),
+        ("by 2030", "horizon"),
+    ],
+)
+def test_each_facet_is_recognised(phrase: str, facet: str):
+    assert facet in assess(GoalData(statement=f"Something with {phrase} in it")).found
+
+
+PHRASES = [
+    "CMO",
+    "Engineering Manager",
+    "Head of Growth",
+    "VP",
+    "director",
+    "senior",
+    "startup",
+    "public company",
+    "nonprofit",
+    "$1B",
+    "Fortune 500",
+    "500-person",
+    "Series B",
+    "technology",
+    "healthcare",
+    "fintech",
+    "2029",
+    "in 3 years",
+]
+
+
+@given(
+    prefix=st.text(max_size=80),
+    parts=st.lists(st.sampled_from(PHRASES), max_size=6),
+    extra=st.sampled_from(PHRASES),
+)
+def test_score_is_bounded_and_adding_a_facet_never_lowers_it(prefix, parts, extra):
+    statement = " ".join([prefix, *parts]).strip() or "x"
+    before = assess(GoalData(statement=statement))
+    after = assess(GoalData(statement=f"{statement} {extra}"))
+
+    assert 0 <= before.score <= 100
+    assert after.score >= before.score
+    assert set(before.found) <= set(after.found)
+    assert before.specific == (before.score >= SPECIFIC_AT and "role" in before.found)

@@ -1,0 +1,538 @@
+"""Negotiation advice for an offer: what a person reading the recommendation would see.
+
+Market figures come from the packaged BLS data through ``nextmove.reference.market``; the
+expected counters are computed from it here, so a data refresh does not break the tests.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nextmove.contracts.events import (
+    CompensationPackage,
+    CurrentCompensation,
+    Level,
+    Location,
+    OfferData,
+    OfferReceived,
+    ProfileData,
+    SuccessData,
+)
+from nextmove.contracts.recommendation import Evidence, Recommendation, recommendation_id
+from nextmove.domain.negotiation import (
+    RULE_MARKET_ANCHOR,
+    RULE_NO_MARKET_DATA,
+    MarketView,
+    advise_offer,
+    counter_offer,
+    total_comp,
+)
+from nextmove.domain.state import OfferEntry, PersonState, ProfileEntry, SuccessEntry
+from nextmove.reference import market
+
+TENANT = "acme-careers"
+PERSON = "person-1"
+AT = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+SWE_TITLE = "Senior Software Engineer"
+
+
+# ---- builders ----------------------------------------------------------------------
+
+
+def offer_data(
+    *,
+    offer_id: str = "offer-globex",
+    company: str = "Globex",
+    title: str = SWE_TITLE,
+    level: Level = "senior",
+    city: str | None = "Austin",
+    state: str | None = "TX",
+    country: str = "US",
+    base: float = 150_000,
+    currency: str = "USD",
+    bonus_pct: float = 0,
+    equity: float = 0,
+    vesting_years: int = 4,
+    cliff_months: int = 12,
+    sign_on: float = 0,
+    deadline: date | None = None,
+) -> OfferData:
+    return OfferData(
+        offer_id=offer_id,
+        company=company,
+        role_title=title,
+        level=level,
+        location=Location(city=city, state=state, country=country),
+        package=CompensationPackage(
+            base_salary=base,
+            currency=currency,
+            target_bonus_pct=bonus_pct,
+            equity_grant_value=equity,
+            vesting_years=vesting_years,
+            cliff_months=cliff_months,
+            sign_on_bonus=sign_on,
+        ),
+        deadline=deadline,
+    )
+
+
+def offer_event(data: OfferData | None = None, *, at: datetime = AT) -> OfferReceived:
+    return OfferReceived(
+        id="evt-offer-1",
+        type="offer.received",
+        occurred_at=at,
+        person_id=PERSON,
+        data=data or offer_data(),
+    )
+
+
+def person(
+    event: OfferReceived,
+    *,
+    current_base: float | None = None,
+    current_currency: str = "USD",
+    successes: list[SuccessEntry] | None = None,
+    other_offers: list[OfferEntry] | None = None,
+) -> PersonState:
+    """A person whose record already holds the offer, as the coach folds it in first."""
+    compensation = (
+        CurrentCompensation(base_salary=current_base, currency=current_currency)
+        if current_base is not None
+        else None
+    )
+    profile = ProfileData(
+        email="sam@example.com",
+        current_role="Software Engineer",
+        current_level="mid",
+        location=Location(city="Austin", state="TX"),
+        compensation=compensation,
+    )
+    this_offer = OfferEntry(event_id=event.id, occurred_at=event.occurred_at, data=event.data)
+    return PersonState(
+        tenant=TENANT,
+        person_id=PERSON,
+        profile=ProfileEntry(
+            event_id="evt-profile", occurred_at=AT - timedelta(days=30), data=profile
+        ),
+        successes=successes or [],
+        offers=[*(other_offers or []), this_offer],
+    )
+
+
+def major_success(days_before: int, magnitude: str = "major") -> SuccessEntry:
+    return SuccessEntry(
+        event_id=f"evt-success-{days_before}",
+        occurred_at=AT - timedelta(days=days_before),
+        data=SuccessData(title="Launched payments v2", category="launch", magnitude=magnitude),
+    )
+
+
+def advise(event: OfferReceived, state: PersonState | None = None) -> Recommendation:
+    [recommendation] = advise_offer(state or person(event), event, tenant=TENANT)
+    return recommendation
+
+
+def evidence(rec: Recommendation, label: str) -> Evidence:
+    [item] = [e for e in rec.evidence if e.label == label]
+    return item
+
+
+def counter_of(rec: Recommendation) -> float:
+    value = evidence(rec, "Counter-offer (base)").value
+    assert isinstance(value, float | int)
+    return value
+
+
+def round_to_thousand(amount: float) -> int:
+    return math.floor(amount / 1000 + 0.5) * 1000
+
+
+def austin_swe() -> market.WagePercentiles:
+    occupation = market.occupation_for_title(SWE_TITLE)
+    assert occupation is not None
+    wages = market.wages(occupation.soc, city="Austin", state="TX")
+    assert wages is not None
+    return wages
+
+
+def p75() -> int:
+    value = austin_swe().at(market.LEVEL_PERCENTILE["senior"])
+    assert value is not None
+    return value
+
+
+def below_market_base() -> int:
+    """A realistic base the Austin market beats by more than the 5% minimum ask."""
+    return round_to_thousand(p75() * 0.85)
+
+
+# ---- market position and the counter -----------------------------------------------
+
+
+def test_senior_swe_in_austin_is_countered_at_the_metro_75th_percentile() -> None:
+    wages = austin_swe()
+    rec = advise(offer_event(offer_data(base=below_market_base())))
+
+    expected = round_to_thousand(p75())
+    assert counter_of(rec) == expected
+    assert rec.headline == (
+        f"Counter at ${expected:,}: the market for this role pays more than the offer"
+    )
+    assert rec.rule == RULE_MARKET_ANCHOR
+    assert rec.kind == "negotiation"
+    # The reader is told which area the figures are for, and the level's percentile.
+    assert wages.area_level == "metro"
+    assert f"{wages.area_name} metro area" in rec.body
+    assert evidence(rec, "Market area").value == f"metro: {wages.area_name}"
+    assert evidence(rec, "Level to market percentile").value == "senior -> p75"
+    assert "anchor on the 75th percentile" in rec.body
+    assert "what you are paid now does not" in rec.body
+
+
+def test_every_market_figure_names_its_source_and_release() -> None:
+    wages = austin_swe()
+    rec = advise(offer_event(offer_data(base=below_market_base())))
+
+    median = evidence(rec, "Market median")
+    assert median.value == wages.p50
+    assert (median.source, median.year, median.unit) == ("BLS OEWS", wages.release, "USD")
+    assert median.detail is not None and median.detail.startswith(wages.describe())
+    assert all(item.source and item.year for item in rec.evidence)
+
+
+def test_the_offer_base_and_total_comp_are_placed_on_the_distribution() -> None:
+    wages = austin_swe()
+    base = below_market_base()
+    rec = advise(offer_event(offer_data(base=base, bonus_pct=10, equity=100_000)))
+
+    base_position = wages.position(base)
+    assert base_position is not None
+    assert evidence(rec, "Offer base: market position").value == round(base_position, 1)
+    assert evidence(rec, "Offer total compensation: market position").source == "BLS OEWS"
+    assert "BLS wages leave out equity" in rec.body
+
+
+def test_a_fresh_major_success_raises_the_counter_by_five_percent() -> None:
+    event = offer_event(offer_data(base=below_market_base()))
+
+    fresh = advise(event, person(event, successes=[major_success(days_before=90)]))
+    stale = advise(event, person(event, successes=[major_success(days_before=400)]))
+    minor = advise(event, person(event, successes=[major_success(90, magnitude="notable")]))
+
+    assert counter_of(fresh) == round_to_thousand(p75() * 1.05)
+    assert "Launched payments v2" in fresh.body
+    assert counter_of(stale) == counter_of(minor) == round_to_thousand(p75())
+
+
+def test_a_strong_offer_is_still_countered_above_its_base() -> None:
+    base = round_to_thousand(p75() * 1.2)
+    rec = advise(offer_event(offer_data(base=base)))
+
+    assert rec.headline == "This offer is strong — still ask, starting with base"
+    assert counter_of(rec) == round_to_thousand(base * 1.05)
+    assert rec.actions[1] == f"Counter on base at ${counter_of(rec):,.0f}."
+
+
+def test_the_counter_is_never_below_the_offer_even_above_the_published_range() -> None:
+    base = 1_000_000.0
+    rec = advise(offer_event(offer_data(base=base, level="staff")))
+    assert counter_of(rec) >= base
+
+
+# ---- total compensation and side by side ------------------------------------------
+
+
+def test_total_comp_adds_bonus_equity_per_year_and_sign_on_spread_over_vesting() -> None:
+    data = offer_data(
+        base=150_000, bonus_pct=10, equity=160_000, vesting_years=4, cliff_months=12, sign_on=20_000
+    )
+    comp = total_comp(data)
+
+    assert comp.bonus == 15_000
+    assert comp.equity_per_year == 40_000
+    assert comp.sign_on_per_year == 5_000
+    assert comp.per_year == 210_000
+
+    rec = advise(offer_event(data))
+    assert evidence(rec, "Total compensation per year: Globex").value == 210_000
+    assert "$210,000 a year = $150,000 base + $15,000 target bonus" in rec.body
+    assert (
+        "$40,000 equity a year ($160,000 over 4 years; nothing vests before month 12)" in rec.body
+    )
+    assert "$5,000 sign-on a year ($20,000 spread over 4 years)" in rec.body
+
+
+def test_two_open_offers_are_compared_side_by_side_by_total_comp() -> None:
+    event = offer_event(offer_data(base=150_000, bonus_pct=10, equity=160_000, sign_on=20_000))
+    initech = OfferEntry(
+        event_id="evt-offer-0",
+        occurred_at=AT - timedelta(days=3),
+        data=offer_data(offer_id="offer-initech", company="Initech", base=185_000, equity=200_000),
+    )
+    expired = OfferEntry(
+        event_id="evt-offer-old",
+        occurred_at=AT - timedelta(days=60),
+        data=offer_data(offer_id="offer-hooli", company="Hooli", deadline=date(2026, 1, 15)),
+    )
+    munich = OfferEntry(
+        event_id="evt-offer-eu",
+        occurred_at=AT - timedelta(days=1),
+        data=offer_data(offer_id="offer-eu", company="Umbrella", currency="EUR", country="DE"),
+    )
+    rec = advise(event, person(event, other_offers=[initech, expired, munich]))
+
+    assert (
+        "1. Initech: $235,000 a year ($185,000 base)\n"
+        "2. Globex (this offer): $210,000 a year ($150,000 base)"
+    ) in rec.body
+    assert evidence(rec, "Total compensation per year: Initech").value == 235_000
+    assert "Hooli" not in rec.body  # its deadline passed: not an open offer
+    assert "Not ranked, paid in another currency: Umbrella (EUR)" in rec.body
+
+
+def test_a_single_offer_gets_no_comparison() -> None:
+    rec = advise(offer_event())
+    assert "Your open offers" not in rec.body
+
+
+# ---- raise against current pay -------------------------------------------------
+
+
+def test_the_raise_is_shown_against_current_pay_with_its_framing() -> None:
+    base = below_market_base()
+    event = offer_event(offer_data(base=base))
+    current = 100_000
+    rec = advise(event, person(event, current_base=current))
+
+    counter = counter_of(rec)
+    assert evidence(rec, "Raise: offer base vs current base").value == round(
+        (base / current - 1) * 100, 1
+    )
+    assert evidence(rec, "Raise: counter vs current base").value == round(
+        (counter / current - 1) * 100, 1
+    )
+    assert f"the counter a raise of {(counter / current - 1) * 100:.0f}%" in rec.body
+    switchers = evidence(rec, "Job switchers' wage growth over stayers'")
+    assert switchers.source == "Federal Reserve Bank of Atlanta Wage Growth Tracker"
+    assert switchers.year == "2025"
+    glassdoor = evidence(rec, "Accepted the first salary offer without negotiating")
+    assert (glassdoor.value, glassdoor.year) == (59, "2016")
+
+
+def test_a_raise_of_half_again_or_more_is_reachable_not_promised() -> None:
+    event = offer_event(offer_data(base=below_market_base()))
+    rec = advise(event, person(event, current_base=p75() / 2))  # the counter doubles pay
+
+    assert "within reach because the market for the new role supports it" in rec.body
+    assert "not a promise" in rec.body
+
+
+def test_no_raise_is_shown_without_comparable_current_pay() -> None:
+    event = offer_event()
+    for state in (person(event), person(event, current_base=90_000, current_currency="GBP")):
+        rec = advise(event, state)
+        assert "Raise:" not in " ".join(item.label for item in rec.evidence)
+
+
+def test_current_pay_is_never_to_be_disclosed() -> None:
+    rec = advise(offer_event())
+    assert "Don't disclose your current pay" in rec.body
+    assert "Don't disclose your current pay; answer with what the role pays." in rec.actions
+
+
+# ---- deadline --------------------------------------------------------------------
+
+
+def test_a_deadline_tomorrow_asks_for_an_extension_and_the_sign_on() -> None:
+    rec = advise(offer_event(offer_data(deadline=date(2026, 3, 3))))
+
+    assert rec.priority == "high"
+    assert "The deadline is tomorrow (2026-03-03)" in rec.body
+    assert rec.actions[0].startswith("Ask now for an extension of a few days")
+    assert "sign-on bonus" in rec.actions[0]
+
+
+def test_a_deadline_in_two_weeks_advises_using_the_time() -> None:
+    rec = advise(offer_event(offer_data(deadline=date(2026, 3, 16))))
+
+    assert rec.priority == "normal"
+    assert "You have 14 days (deadline 2026-03-16)" in rec.body
+    assert rec.actions[0] == (
+        "Confirm the deadline in writing, then make your counter in one conversation."
+    )
+
+
+def test_a_deadline_within_a_week_is_high_priority() -> None:
+    assert advise(offer_event(offer_data(deadline=date(2026, 3, 9)))).priority == "high"
+    assert advise(offer_event(offer_data(deadline=date(2026, 3, 10)))).priority == "normal"
+
+
+def test_a_passed_deadline_asks_first_whether_the_offer_stands() -> None:
+    rec = advise(offer_event(offer_data(deadline=date(2026, 2, 27))))
+    assert "The deadline (2026-02-27) has passed" in rec.body
+    assert rec.actions == ["Ask whether the offer still stands."]
+
+
+def test_no_deadline_means_ask_for_one() -> None:
+    rec = advise(offer_event(offer_data(deadline=None)))
+    assert rec.priority == "normal"
+    assert rec.actions[0] == "Ask for the offer's deadline in writing."
+
+
+# ---- no market data --------------------------------------------------------------
+
+
+def _assert_no_figure_invented(rec: Recommendation) -> None:
+    assert rec.rule == RULE_NO_MARKET_DATA
+    assert not [item for item in rec.evidence if item.source == "BLS OEWS"]
+    assert "Counter" not in rec.headline
+    assert "ask the employer for the salary range" in rec.body
+
+
+def test_an_unknown_title_gets_no_market_figure() -> None:
+    title = "Chief Vibes Curator"
+    assert market.occupation_for_title(title) is None
+    rec = advise(offer_event(offer_data(title=title)))
+
+    _assert_no_figure_invented(rec)
+    assert f"'{title}' does not match an occupation" in rec.body
+    assert evidence(rec, "Total compensation per year: Globex").value == 150_000
+
+
+def test_an_offer_in_euros_abroad_gets_no_market_figure() -> None:
+    data = offer_data(city="Berlin", state=None, country="DE", base=95_000, currency="EUR")
+    rec = advise(offer_event(data), person(offer_event(data), current_base=70_000))
+
+    _assert_no_figure_invented(rec)
+    assert "this offer is in EUR" in rec.body
+    assert "EUR 95,000 a year" in rec.body
+    assert "Don't disclose your current pay" in rec.body
+
+
+# ---- determinism -------------------------------------------------------------------
+
+
+def test_the_recommendation_is_dated_by_the_event_and_keyed_by_it() -> None:
+    event = offer_event()
+    first, second = advise(event), advise(event)
+
+    assert first == second
+    assert first.created_at == event.occurred_at
+    assert first.id == recommendation_id(TENANT, event.id, "negotiation")
+    assert (first.tenant, first.person_id, first.trigger_event_id) == (TENANT, PERSON, event.id)
+
+
+# ---- properties --------------------------------------------------------------------
+
+MARKET_TITLES = st.sampled_from(
+    ["Senior Software Engineer", "Data Scientist", "Engineering Manager", "Accountant"]
+)
+PRICED_LEVELS = st.sampled_from(["entry", "mid", "senior", "staff", "principal", "director"])
+CURRENT_PAY = st.one_of(
+    st.none(),
+    st.tuples(
+        st.floats(min_value=0, max_value=100_000_000, allow_nan=False),
+        st.sampled_from(["USD", "EUR", "GBP"]),
+    ),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    title=MARKET_TITLES,
+    level=PRICED_LEVELS,
+    base=st.integers(min_value=20_000, max_value=900_000),
+    current=CURRENT_PAY,
+)
+def test_the_counter_ignores_current_pay_and_never_drops_below_the_offer(
+    title: str, level: Level, base: int, current: tuple[float, str] | None
+) -> None:
+    event = offer_event(offer_data(title=title, level=level, base=base))
+    without_pay = advise(event, person(event))
+    current_base, currency = current if current is not None else (None, "USD")
+    with_pay = advise(event, person(event, current_base=current_base, current_currency=currency))
+
+    if without_pay.rule == RULE_NO_MARKET_DATA:  # e.g. a suppressed BLS cell
+        assert with_pay.rule == RULE_NO_MARKET_DATA
+        return
+    assert with_pay.headline == without_pay.headline
+    assert evidence(with_pay, "Counter-offer (base)") == evidence(
+        without_pay, "Counter-offer (base)"
+    )
+    assert counter_of(with_pay) >= base
+
+
+# ---- which market area -------------------------------------------------------------
+
+
+def test_a_town_without_metro_figures_falls_back_to_the_state_and_says_so() -> None:
+    occupation = market.occupation_for_title(SWE_TITLE)
+    assert occupation is not None
+    wages = market.wages(occupation.soc, city="Marfa", state="TX")
+    assert wages is not None and wages.area_level == "state"
+
+    rec = advise(offer_event(offer_data(city="Marfa", state="TX")))
+    assert "BLS has no metro figures for Marfa, TX, so these are statewide figures" in rec.body
+    assert evidence(rec, "Market area").value == f"state: {wages.area_name}"
+
+
+def test_a_remote_offer_with_no_place_uses_national_figures() -> None:
+    rec = advise(offer_event(offer_data(city=None, state=None)))
+    assert "BLS national wages: the offer names no city or state." in rec.body
+    assert str(evidence(rec, "Market area").value).startswith("national:")
+
+
+def test_every_level_shows_the_percentile_it_is_priced_at() -> None:
+    rec = advise(offer_event(offer_data(level="entry", base=50_000)))
+    assert evidence(rec, "Level to market percentile").value == "entry -> p25"
+    assert "anchor on the 25th percentile" in rec.body
+
+
+def test_a_top_coded_anchor_is_shown_as_at_least_and_never_undercuts_the_offer() -> None:
+    # BLS publishes some high percentiles only as "at least" its cap; the counter treats
+    # the cap as a floor for the market and still never goes below the offer.
+    occupation = market.Occupation("11-1011", "Chief Executives")
+    wages = market.WagePercentiles(
+        occupation=occupation,
+        area_code="0000000",
+        area_name="National",
+        area_level="national",
+        p10=90_000,
+        p25=140_000,
+        p50=210_000,
+        p75=239_200,
+        p90=239_200,
+        top_coded=frozenset({"p75", "p90"}),
+    )
+    view = MarketView(occupation=occupation, wages=wages, level_key="p90", anchor=239_200)
+
+    assert view.anchor_is_floor
+    assert counter_offer(view, 200_000, success=None).amount == 239_000
+    strong = counter_offer(view, 400_000, success=None)
+    assert strong.amount == 420_000 and not strong.market_pays_more
+
+
+def test_a_dollar_offer_outside_the_us_gets_no_market_figure() -> None:
+    rec = advise(offer_event(offer_data(city="London", state=None, country="GB")))
+
+    _assert_no_figure_invented(rec)
+    assert "BLS wage data covers jobs in the United States and this role is based in GB" in (
+        rec.body
+    )
+
+
+def test_a_suppressed_bls_cell_is_said_so_not_filled_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    # No role in today's data has its level's percentile suppressed; a release may.
+    event = offer_event(offer_data(base=below_market_base()))
+    suppressed = dataclasses.replace(austin_swe(), p75=None)
+    monkeypatch.setattr(market, "wages", lambda *args, **kwargs: suppressed)
+    rec = advise(event)
+
+    _assert_no_figure_invented(rec)
+    assert "BLS does not publish the 75th percentile wage for 15-1252" in rec.body

@@ -1,0 +1,275 @@
+"""Timing: a major success opens a window, announced once; unhappiness builds the case."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from nextmove.contracts.events import (
+    FeelingsCheckedIn,
+    GoalUpdated,
+    ProfileUpdated,
+    SuccessRecorded,
+)
+from nextmove.contracts.recommendation import Recommendation
+from nextmove.domain.coach import react
+from nextmove.domain.state import PersonState, SuccessEntry
+from nextmove.domain.timing import window_strength
+
+TENANT = "acme"
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def success(
+    title: str,
+    *,
+    at: datetime = T0,
+    magnitude: str = "major",
+    category: str = "launch",
+    impact: str | None = None,
+) -> SuccessRecorded:
+    return SuccessRecorded.model_validate(
+        {
+            "id": f"success-{at:%Y%m%d%H}",
+            "type": "success.recorded",
+            "occurred_at": at,
+            "person_id": "p-1",
+            "data": {
+                "title": title,
+                "category": category,
+                "magnitude": magnitude,
+                "impact": impact,
+            },
+        }
+    )
+
+
+def checkin(feeling: str, *, at: datetime) -> FeelingsCheckedIn:
+    return FeelingsCheckedIn.model_validate(
+        {
+            "id": f"checkin-{at:%Y%m%d%H}",
+            "type": "feelings.checked_in",
+            "occurred_at": at,
+            "person_id": "p-1",
+            "data": {"feeling": feeling},
+        }
+    )
+
+
+def profile(employer_since: date) -> ProfileUpdated:
+    return ProfileUpdated.model_validate(
+        {
+            "id": f"profile-{employer_since}",
+            "type": "profile.updated",
+            "occurred_at": T0 - timedelta(days=30),
+            "person_id": "p-1",
+            "data": {
+                "email": "ana@example.com",
+                "current_role": "Software Engineer",
+                "current_level": "senior",
+                "location": {"city": "Austin", "state": "TX"},
+                "employer_since": employer_since.isoformat(),
+            },
+        }
+    )
+
+
+def specific_goal() -> GoalUpdated:
+    return GoalUpdated.model_validate(
+        {
+            "id": "goal-1",
+            "type": "goal.updated",
+            "occurred_at": T0 - timedelta(days=20),
+            "person_id": "p-1",
+            "data": {
+                "statement": "Become Engineering Manager at a Series B fintech startup by 2028"
+            },
+        }
+    )
+
+
+def play(state: PersonState, *events) -> tuple[PersonState, list[Recommendation]]:
+    """Apply events in turn; the timing recommendations of the last one."""
+    for event in events:
+        out = react(state, event, tenant=TENANT)
+        state = out.state
+    return state, [r for r in out.recommendations if r.kind == "timing"]
+
+
+def fresh() -> PersonState:
+    return PersonState.new(TENANT, "p-1")
+
+
+def test_a_major_success_opens_a_window_naming_both_paths():
+    _, [rec] = play(fresh(), success("Launched the payments API", impact="$2.4M ARR"))
+
+    assert (rec.kind, rec.rule, rec.priority) == ("timing", "timing.window_opened", "high")
+    assert rec.headline == "Your window to move is open: Launched the payments API"
+    assert "ask for a bigger role inside" in rec.body
+    assert "outside" in rec.body
+    assert "strongest for 3 months and closes after about 9" in rec.body
+    assert rec.created_at == T0
+    bls = next(e for e in rec.evidence if e.source == "BLS Employee Tenure")
+    assert (bls.value, bls.unit, bls.year) == (3.9, "years", "January 2024")
+    strength = next(e for e in rec.evidence if e.label == "Window strength")
+    assert (strength.value, strength.unit) == (100, "%")
+
+
+def test_the_window_lists_the_brag_document():
+    state, _ = play(
+        fresh(), success("Won the Globex deal", at=T0 - timedelta(days=200), category="sale")
+    )
+    _, [rec] = play(state, success("Launched the payments API", impact="$2.4M ARR"))
+
+    wins = [e for e in rec.evidence if e.label.startswith("Recorded win")]
+    assert [w.value for w in wins] == ["Launched the payments API", "Won the Globex deal"]
+    assert wins[0].detail == "$2.4M ARR" and wins[0].year == "2026-03-02"
+    assert rec.actions[-1] == (
+        "Update your brag document and bring it: Launched the payments API ($2.4M ARR) "
+        "and Won the Globex deal."
+    )
+
+
+def test_without_a_specific_goal_the_first_action_is_to_set_one():
+    _, [rec] = play(fresh(), success("Launched the payments API"))
+
+    assert rec.actions[0].startswith("Set a specific goal first")
+    assert "Outside: target your goal role elsewhere" in " ".join(rec.actions)
+
+
+def test_with_a_specific_goal_the_outside_path_names_the_goal_role():
+    _, [rec] = play(fresh(), specific_goal(), success("Launched the payments API"))
+
+    assert not rec.actions[0].startswith("Set a specific goal")
+    assert "Outside: apply for Engineering Manager roles now" in " ".join(rec.actions)
+    assert "target Engineering Manager outside" in rec.body
+
+
+def test_tenure_beyond_the_median_puts_the_outside_path_first():
+    _, [rec] = play(fresh(), profile(date(2020, 1, 6)), specific_goal(), success("Launched X"))
+
+    assert rec.actions[0].startswith("Outside:")
+    assert "longer than the median of 3.9" in rec.body
+    yours = next(e for e in rec.evidence if e.label == "Your tenure with current employer")
+    assert (yours.value, yours.unit, yours.detail) == (6.2, "years", "since 2020-01-06")
+
+
+def test_a_new_joiner_is_pointed_inside_first():
+    _, [rec] = play(fresh(), profile(date(2025, 9, 1)), specific_goal(), success("Launched X"))
+
+    assert rec.actions[0].startswith("Inside: ask your manager for a bigger role")
+    assert "a bigger scope inside is the easier ask" in rec.body
+
+
+def test_the_window_is_announced_once():
+    state, [_] = play(fresh(), success("Launched the payments API"))
+
+    # A second, success-less event, and a smaller success, say nothing more.
+    state, recs = play(state, checkin("excited", at=T0 + timedelta(days=3)))
+    assert recs == []
+    state, recs = play(
+        state, success("Shipped a fix", at=T0 + timedelta(days=9), magnitude="notable")
+    )
+    assert recs == []
+    assert state.timing.window_success_id == "success-2026030209"
+
+
+def test_a_new_major_success_reopens_the_window():
+    state, _ = play(fresh(), success("Launched the payments API"))
+    later = T0 + timedelta(days=120)
+
+    state, [rec] = play(state, success("Closed the Initech deal", at=later, category="sale"))
+
+    assert rec.headline.endswith("Closed the Initech deal")
+    assert state.timing.window_opened_at == later
+
+
+def test_an_older_major_success_arriving_late_does_not_reopen_the_window():
+    state, _ = play(fresh(), success("Launched the payments API"))
+
+    state, recs = play(state, success("Older launch", at=T0 - timedelta(days=20)))
+
+    assert recs == []
+    assert [s.data.title for s in state.successes] == ["Older launch", "Launched the payments API"]
+
+
+@pytest.mark.parametrize("magnitude", ["minor", "notable"])
+def test_smaller_successes_open_no_window(magnitude: str):
+    _, recs = play(fresh(), success("Fixed the flaky build", magnitude=magnitude))
+    assert recs == []
+
+
+@pytest.mark.parametrize(
+    ("months", "category", "strength"),
+    [
+        (0, "launch", 1.0),
+        (3, "launch", 1.0),
+        (6, "launch", 0.5),
+        (9, "launch", 0.0),
+        (0, "award", 0.7),
+        (0, "other", 0.4),
+    ],
+)
+def test_the_window_decays_over_months(months: int, category: str, strength: float):
+    entry = SuccessEntry(
+        event_id="s",
+        occurred_at=T0,
+        data={"title": "x", "category": category, "magnitude": "major"},
+    )
+    assert window_strength(entry, T0 + timedelta(days=30.44 * months)) == strength
+
+
+def test_an_excited_streak_tips_a_weaker_window_open():
+    state, recs = play(fresh(), success("Spoke at KubeCon", category="other"))
+    assert recs == []  # an "other" success alone is a weak window
+
+    for day in (2, 5):
+        state, recs = play(state, checkin("excited", at=T0 + timedelta(days=day)))
+        assert recs == []
+    state, [rec] = play(state, checkin("excited", at=T0 + timedelta(days=8)))
+
+    assert rec.rule == "timing.window_opened"
+    assert "Your last 3 check-ins were excited" in rec.body
+    streak = next(e for e in rec.evidence if e.label.startswith("Excited check-ins"))
+    assert streak.value == 3
+
+
+# ---- unhappy without a success -------------------------------------------------------
+
+
+def test_unhappiness_without_a_success_builds_the_case_first():
+    _, [rec] = play(fresh(), checkin("unhappy", at=T0))
+
+    assert (rec.kind, rec.rule, rec.priority) == ("timing", "timing.build_case_first", "normal")
+    assert rec.headline == "Record your wins and build the case first"
+    assert "quit" not in rec.body.lower()
+    assert rec.actions[0].startswith("Set a specific goal first")
+    assert any(a.startswith("Record your wins") for a in rec.actions)
+    assert any(e.source == "BLS Employee Tenure" for e in rec.evidence)
+
+
+def test_build_the_case_is_said_at_most_once_a_month():
+    state, [_] = play(fresh(), checkin("unhappy", at=T0))
+
+    state, recs = play(state, checkin("anxious", at=T0 + timedelta(days=29)))
+    assert [r.rule for r in recs] == []
+    state, recs = play(state, checkin("overwhelmed", at=T0 + timedelta(days=31)))
+    assert [r.rule for r in recs] == ["timing.build_case_first"]
+
+
+def test_unhappiness_right_after_a_major_success_does_not_say_build_the_case():
+    state, _ = play(fresh(), success("Launched the payments API"))
+
+    _, recs = play(state, checkin("unhappy", at=T0 + timedelta(days=10)))
+
+    assert recs == []  # the window was announced already; nothing new to say
+
+
+def test_unhappiness_long_after_a_success_builds_the_case_and_lists_the_wins():
+    state, _ = play(fresh(), success("Launched the payments API", impact="$2.4M ARR"))
+
+    _, [rec] = play(state, checkin("unhappy", at=T0 + timedelta(days=300)))
+
+    assert rec.rule == "timing.build_case_first"
+    assert "Keep in your brag document: Launched the payments API ($2.4M ARR)" in rec.actions
