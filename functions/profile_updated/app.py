@@ -1,0 +1,22 @@
+"""profile.updated: keep the newest profile (contact, role, pay, skills, preferences)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from nextmove.adapters import store
+from nextmove.contracts import BusDetail, ProfileUpdated
+from nextmove.domain import coach
+
+logger = Logger()
+
+
+@logger.inject_lambda_context(correlation_id_path="detail.event.id", clear_state=True)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    detail = BusDetail[ProfileUpdated].model_validate(event["detail"])
+    recorded = store.record_event(detail.tenant, detail.event, coach.on_profile_updated)
+    summary = recorded.summary(detail.event)
+    logger.info("recorded", extra=summary)
+    return summary

@@ -1,0 +1,48 @@
+"""POST /events: verify the partner's signature, validate the event, put it on the bus."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from nextmove.adapters import bus, secrets
+from nextmove.intake import Rejected, admit
+
+logger = Logger()
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
+    body = _body(event)
+    try:
+        detail = admit(headers, body, secrets.tenant_secrets)
+    except Rejected as rejected:
+        logger.info("rejected", extra={"status": rejected.status, "reason": rejected.error})
+        return _response(rejected.status, rejected.body())
+    logger.set_correlation_id(detail.event.id)
+    logger.append_keys(tenant=detail.tenant, event_type=detail.event.type)
+    try:
+        bus.put_event(detail)
+    except Exception:
+        # Nothing was accepted: a 5xx tells the partner to retry, per Standard Webhooks.
+        logger.exception("bus unavailable")
+        return _response(503, {"error": "unavailable", "message": "try again later"})
+    logger.info("accepted")
+    return _response(202, {"id": detail.event.id, "status": "accepted"})
+
+
+def _body(event: dict[str, Any]) -> bytes:
+    raw = event.get("body") or ""
+    return base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode()
+
+
+def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "statusCode": status,
+        "headers": {"content-type": "application/json"},
+        "body": json.dumps(body),
+    }

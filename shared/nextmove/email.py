@@ -1,0 +1,352 @@
+"""The email a person reads: a recommendation rendered as text and HTML, and as MIME.
+
+Pure: no boto3 and no I/O beyond reading the two packaged templates (``templates/``),
+so the notifier's adapter only has to hand :func:`to_mime`'s bytes to SES. Templates
+are filled with :class:`string.Template` rather than Jinja to keep the layer small and
+the cold start short; anything with structure (lists, paragraphs) is built here, and
+every value that reaches the HTML part is escaped on the way in (see :class:`_Html`).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import textwrap
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime
+from functools import cache
+from importlib import resources
+from string import Template
+from urllib.parse import urlsplit
+
+from nextmove.contracts.events import Kind, NotificationPreferences, ProfileData
+from nextmove.contracts.recommendation import Evidence, Recommendation
+
+__all__ = ["RenderedEmail", "format_evidence", "render", "to_mime", "wants_email"]
+
+WIDTH = 72
+"""Plain-text line width: readable in any client, and quotes well in a reply."""
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    """One recommendation as the person will read it."""
+
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class _KindStyle:
+    label: str
+    accent: str  # text colour of the label; >= 6:1 against ``tint`` (WCAG AA needs 4.5)
+    tint: str
+
+
+_KIND_STYLES: dict[Kind, _KindStyle] = {
+    "timing": _KindStyle("Timing your move", "#1e40af", "#dbeafe"),
+    "negotiation": _KindStyle("Negotiation", "#065f46", "#d1fae5"),
+    "goal": _KindStyle("Your goal", "#5b21b6", "#ede9fe"),
+    "skills": _KindStyle("Skills to build", "#92400e", "#fef3c7"),
+    "wellbeing": _KindStyle("Wellbeing", "#9d174d", "#fce7f3"),
+}
+_TIME_SENSITIVE = "Time-sensitive"
+
+
+@dataclass(frozen=True)
+class _View:
+    """What both parts show, worked out once so the text and HTML cannot disagree."""
+
+    style: _KindStyle
+    time_sensitive: bool
+    greeting: str
+    headline: str
+    paragraphs: list[list[str]]
+    actions: list[str]
+    evidence: list[str]
+    rule: str
+    preferences_url: str
+
+
+class _Html(str):
+    """Markup built here from already-escaped parts; :func:`_fill_html` escapes anything else.
+
+    Escaping at the one place values enter the HTML template, by type, means a new
+    placeholder cannot be added unescaped by accident.
+    """
+
+    __slots__ = ()
+
+
+# ---- public API ----------------------------------------------------------------------
+
+
+def render(rec: Recommendation, profile: ProfileData, *, preferences_url: str) -> RenderedEmail:
+    """Render ``rec`` for ``profile`` as a subject, a plain-text part and an HTML part.
+
+    The advice comes first (greeting, headline, body), then the actions as a numbered
+    list, the evidence in plain words, the rule that fired in small print, and a footer
+    linking to ``preferences_url`` (where the person can change what they get or
+    unsubscribe). Raises ``ValueError`` if ``preferences_url`` is not an absolute
+    http(s) URL, since a broken or ``javascript:`` link must never reach an inbox.
+    """
+    _check_url(preferences_url, schemes=("https", "http"))
+    subject = _one_line(rec.headline)
+    view = _View(
+        style=_KIND_STYLES[rec.kind],
+        time_sensitive=rec.priority == "high",
+        greeting=f"Hi {_one_line(profile.name)}," if profile.name else "Hi there,",
+        headline=subject,
+        paragraphs=_paragraphs(rec.body),
+        actions=[_one_line(a) for a in rec.actions if a.strip()],
+        evidence=[format_evidence(e) for e in rec.evidence],
+        rule=rec.rule,
+        preferences_url=preferences_url,
+    )
+    return RenderedEmail(subject=subject, text=_render_text(view), html=_render_html(view))
+
+
+# Parts are encoded when set, under policy.SMTP (quoted-printable lines of 76). The
+# headers are then written under a policy that lets a line run to RFC 5322's hard limit
+# of 998: at the default 78 the email package RFC 2047-encodes a long URL in
+# List-Unsubscribe, which no client can then read.
+_HEADERS_998 = policy.SMTP.clone(max_line_length=998)
+_MAX_URL = 900  # keeps "List-Unsubscribe: <url>" on one line under 998
+_MSG_ID_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,200}$")  # RFC 5322 dot-atom text
+
+
+def to_mime(
+    email: RenderedEmail,
+    *,
+    sender: str,
+    to: str,
+    message_id_domain: str = "nextmove.local",
+    rec_id: str,
+    unsubscribe_url: str,
+    date: datetime | None = None,
+) -> bytes:
+    """Build the raw message (for SES ``SendRawEmail`` or the local outbox) as bytes.
+
+    ``multipart/alternative`` with text/plain first and text/html last (clients show the
+    last part they can render), UTF-8, quoted-printable. The Message-ID is derived from
+    ``rec_id`` only, so a redelivered recommendation yields an identical message (SES
+    replaces Message-ID and Date with its own on send, so this matters for the local
+    outbox and for logs, not for inbox deduplication). ``List-Unsubscribe`` plus
+    ``List-Unsubscribe-Post`` give RFC 8058 one-click unsubscribe, which large mailbox
+    providers require of bulk senders; RFC 8058 requires an https URL, so anything else
+    raises ``ValueError``. ``date`` defaults to now (UTC).
+    """
+    _check_url(unsubscribe_url, schemes=("https",))
+    if len(unsubscribe_url) > _MAX_URL:
+        raise ValueError(f"unsubscribe_url is longer than {_MAX_URL} characters")
+    if not _MSG_ID_LOCAL.fullmatch(rec_id) or ".." in rec_id or rec_id.strip(".") != rec_id:
+        raise ValueError(f"rec_id {rec_id!r} cannot form a Message-ID")
+    if not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?", message_id_domain):
+        raise ValueError(f"message_id_domain {message_id_domain!r} is not a domain name")
+
+    msg = EmailMessage(policy=policy.SMTP)
+    msg["Subject"] = email.subject
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Date"] = format_datetime(date or datetime.now(UTC))
+    msg["Message-ID"] = f"<{rec_id}@{message_id_domain}>"
+    msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    # Automated mail (RFC 3834): tells auto-responders not to reply with out-of-office notes.
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(email.text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    msg.add_alternative(email.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    return msg.as_bytes(policy=_HEADERS_998)
+
+
+def wants_email(rec_kind: str, prefs: NotificationPreferences) -> bool:
+    """Whether the person wants this kind of recommendation by email.
+
+    Both must hold: email is switched on, and the kind is one they chose.
+    """
+    return prefs.email and rec_kind in prefs.kinds
+
+
+def format_evidence(evidence: Evidence) -> str:
+    """One figure in plain words, e.g.
+    ``Market median: $135,980 — BLS OEWS May 2025, 15-1252 Software Developers, national``.
+    """
+    source = f"{evidence.source} {evidence.year}".strip()
+    if evidence.detail:
+        source = f"{source}, {evidence.detail}"
+    return _one_line(f"{evidence.label}: {_format_value(evidence.value, evidence.unit)} — {source}")
+
+
+# ---- figures -------------------------------------------------------------------------
+
+
+def _format_value(value: float | str, unit: str | None) -> str:
+    """A value with its unit, the way a person would write it."""
+    if isinstance(value, str):
+        # Already words (e.g. "75th percentile"); only append a unit it lacks.
+        if not unit or value.endswith(unit):
+            return value
+        return f"{value}%" if unit == "%" else f"{value} {unit}"
+    if not math.isfinite(value):
+        return "not available"  # a NaN must not read as a figure, nor crash the email
+    if unit == "USD" or (unit or "").startswith("USD/"):
+        per = (unit or "").partition("/")[2]  # "USD/hour" -> "$65.38 per hour"
+        sign = "-" if value < 0 else ""
+        # Cents are noise on a salary but meaningful on an hourly rate.
+        digits = _number(abs(value), decimals=0 if abs(value) >= 1000 else 2, cents=True)
+        return f"{sign}${digits}" + (f" per {per}" if per else "")
+    if unit == "%":
+        return f"{_number(value, decimals=2)}%"
+    if unit and re.fullmatch(r"[A-Z]{3}", unit):  # another ISO 4217 currency
+        return f"{_number(value, decimals=0 if abs(value) >= 1000 else 2, cents=True)} {unit}"
+    number = _number(value, decimals=2)
+    if not unit:
+        return number
+    if value == 1 and unit.endswith("s") and len(unit) > 2:
+        unit = unit[:-1]  # "1 year", not "1 years"
+    return f"{number} {unit}"
+
+
+def _number(value: float, *, decimals: int, cents: bool = False) -> str:
+    """Thousands separators and no trailing zeros (``18.5``), except that ``cents`` keeps
+    a pair of decimals on money that has any (``65.50``)."""
+    rounded = round(value, decimals)
+    if rounded == int(rounded):
+        return f"{int(rounded):,}"
+    text = f"{rounded:,.{decimals}f}"
+    return text if cents else text.rstrip("0").rstrip(".")
+
+
+# ---- text part -----------------------------------------------------------------------
+
+
+def _render_text(v: _View) -> str:
+    headline = _wrap(v.headline)
+    pad = len(f"{len(v.actions)}. ")  # aligns item text once the list reaches 10
+    actions = [
+        _wrap(a, first=f"{i}. ".rjust(pad), rest=" " * pad) for i, a in enumerate(v.actions, 1)
+    ]
+    return _template("email.txt").substitute(
+        kind_line=v.style.label + (f" · {_TIME_SENSITIVE}" if v.time_sensitive else ""),
+        greeting=v.greeting,
+        headline=f"{headline}\n{'=' * max(map(len, headline.splitlines()))}",
+        body="\n\n".join("\n".join(_wrap(line) for line in para) for para in v.paragraphs),
+        actions=_text_section("What to do next", actions),
+        evidence=_text_section(
+            "The figures behind this", [_wrap(e, first="- ", rest="  ") for e in v.evidence]
+        ),
+        rule=_wrap(f"Why you got this: rule {v.rule}"),
+        preferences_url=v.preferences_url,  # own line, never wrapped, so it stays clickable
+    )
+
+
+def _text_section(title: str, items: list[str]) -> str:
+    """A titled block ending in a blank line, or nothing when there is nothing to list."""
+    if not items:
+        return ""
+    return f"{title}\n{'-' * len(title)}\n" + "\n".join(items) + "\n\n"
+
+
+def _wrap(text: str, *, first: str = "", rest: str = "") -> str:
+    # Long words (URLs, figures) are kept whole and hyphenated terms such as
+    # "Time-sensitive" or "15-1252" are never split across lines.
+    return textwrap.fill(
+        text,
+        width=WIDTH,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+# ---- HTML part -----------------------------------------------------------------------
+
+_PILL = Template(
+    '<span style="display:inline-block;margin:0 6px 6px 0;padding:3px 10px;'
+    "border-radius:999px;background-color:$tint;color:$accent;font-size:12px;"
+    'font-weight:700;letter-spacing:0.04em;text-transform:uppercase;">$text</span>'
+)
+_PARAGRAPH = Template('<p style="margin:0 0 16px;">$text</p>')
+_LIST_ITEM = Template('<li style="margin:0 0 8px;padding-left:4px;">$text</li>')
+_SECTION = Template(
+    '<h2 style="margin:28px 0 12px;font-size:18px;line-height:1.3;color:#111827;">$title</h2>'
+    '<$tag style="margin:0 0 16px;padding-left:24px;">$items</$tag>'
+)
+
+
+def _render_html(v: _View) -> str:
+    labels = _fill_html(_PILL, tint=v.style.tint, accent=v.style.accent, text=v.style.label)
+    if v.time_sensitive:
+        labels += _fill_html(_PILL, tint="#fee2e2", accent="#991b1b", text=_TIME_SENSITIVE)
+    body = "".join(
+        _fill_html(_PARAGRAPH, text=_Html("<br>".join(html.escape(line) for line in para)))
+        for para in v.paragraphs
+    )
+    return _fill_html(
+        _template("email.html"),
+        title=v.headline,
+        preheader=_preheader(v.paragraphs),
+        accent=v.style.accent,
+        labels=_Html(labels),
+        headline=v.headline,
+        greeting=v.greeting,
+        body=_Html(body),
+        actions=_html_section("What to do next", "ol", v.actions),
+        evidence=_html_section("The figures behind this", "ul", v.evidence),
+        rule=v.rule,
+        preferences_url=v.preferences_url,
+    )
+
+
+def _html_section(title: str, tag: str, items: list[str]) -> _Html:
+    if not items:
+        return _Html("")
+    lis = "".join(_fill_html(_LIST_ITEM, text=item) for item in items)
+    return _Html(_fill_html(_SECTION, title=title, tag=_Html(tag), items=_Html(lis)))
+
+
+def _preheader(paragraphs: list[list[str]]) -> str:
+    """The inbox preview line: the start of the advice, not "View in browser" noise."""
+    first = " ".join(paragraphs[0]) if paragraphs else ""
+    return textwrap.shorten(first, width=140, placeholder="…") if first else ""
+
+
+def _fill_html(template: Template, **values: str) -> str:
+    """Substitute ``values``, HTML-escaping every one that is not already :class:`_Html`."""
+    return template.substitute(
+        {k: v if isinstance(v, _Html) else html.escape(v, quote=True) for k, v in values.items()}
+    )
+
+
+# ---- helpers -------------------------------------------------------------------------
+
+
+@cache
+def _template(name: str) -> Template:
+    """A packaged template, read once per container."""
+    text = resources.files("nextmove").joinpath("templates", name).read_text(encoding="utf-8")
+    return Template(text)
+
+
+def _paragraphs(body: str) -> list[list[str]]:
+    """Blank lines separate paragraphs; single line breaks inside one are kept."""
+    blocks = re.split(r"\n\s*\n", body.replace("\r\n", "\n").strip())
+    paras = [[" ".join(line.split()) for line in block.splitlines()] for block in blocks]
+    return [[line for line in para if line] for para in paras if any(para)]
+
+
+def _one_line(text: str) -> str:
+    """Collapse whitespace: a subject or list item must not carry a line break."""
+    return " ".join(text.split())
+
+
+def _check_url(url: str, *, schemes: tuple[str, ...]) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in schemes or not parts.netloc or re.search(r"[\s<>\"]", url):
+        raise ValueError(f"expected an absolute {'/'.join(schemes)} URL, got {url!r}")

@@ -1,0 +1,534 @@
+"""The email a person reads: what they see in each part, and what their mail client gets."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
+
+import pytest
+
+from nextmove.contracts.events import NotificationPreferences, ProfileData
+from nextmove.contracts.recommendation import KINDS, Evidence, Recommendation
+from nextmove.email import RenderedEmail, format_evidence, render, to_mime, wants_email
+
+PREFS_URL = "https://app.nextmove.example/preferences?token=t0k3n&person=p-42"
+UNSUB_URL = "https://app.nextmove.example/unsubscribe?token=t0k3n&person=p-42"
+SENDER = "NextMove <advice@nextmove.example>"
+CREATED = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+OEWS = {"source": "BLS OEWS", "year": "May 2025"}
+SWE = "15-1252 Software Developers, national"
+
+# One realistic recommendation per kind, as the domain rules would write them, with the
+# plain words a reader should see for each figure.
+SCENARIOS: dict[str, dict] = {
+    "timing": {
+        "priority": "high",
+        "headline": "Your move: ask for the bigger role while your launch is fresh",
+        "body": (
+            "You recorded a major success: Checkout v2 launched and added $2.4M ARR. "
+            "For the next few months you are at your most valuable: people remember the "
+            "win, and you have fresh proof of what you can do.\n\n"
+            "Advocate for the bigger role inside first; if the answer is no, target "
+            "your goal role outside while the story is still current."
+        ),
+        "actions": [
+            "Book 30 minutes with your manager this week and name the role you want next.",
+            "Write a one-page summary of the launch: the problem, what you led, the result.",
+            "Update your CV and LinkedIn with the launch while the details are fresh.",
+        ],
+        "evidence": [
+            (
+                Evidence(label="Market median", value=135980, unit="USD", detail=SWE, **OEWS),
+                f"Market median: $135,980 — BLS OEWS May 2025, {SWE}",
+            ),
+            (
+                Evidence(label="Days since the launch", value=12, unit="days", **OEWS),
+                "Days since the launch: 12 days — BLS OEWS May 2025",
+            ),
+        ],
+        "rule": "timing.window_opened",
+    },
+    "negotiation": {
+        "priority": "high",
+        "headline": "Counter Northwind's offer at $158,000: it sits below the market median",
+        "body": (
+            "Northwind offered $128,000 base for a Senior Software Engineer in Austin, TX. "
+            "That is below the local market median, so there is room to ask. Anchor on "
+            "the market for the new role, not on what you earn today.\n\n"
+            "The deadline is 14 March: you have time to ask for a day or two to decide."
+        ),
+        "actions": [
+            "Reply with thanks and ask for the counter of $158,000 base.",
+            "Ask whether the sign-on bonus can cover the bonus you would leave behind.",
+            "Take the time the deadline allows before you accept.",
+        ],
+        "evidence": [
+            (
+                Evidence(
+                    label="Market median",
+                    value=142310.0,
+                    unit="USD",
+                    source="BLS OEWS",
+                    year="May 2025",
+                    detail="15-1252 Software Developers, Austin-Round Rock-San Marcos, TX",
+                ),
+                "Market median: $142,310 — BLS OEWS May 2025, 15-1252 Software Developers, "
+                "Austin-Round Rock-San Marcos, TX",
+            ),
+            (
+                Evidence(label="Offer percentile", value=31.5, unit="%", **OEWS),
+                "Offer percentile: 31.5% — BLS OEWS May 2025",
+            ),
+            (
+                Evidence(label="Hourly median", value=68.5, unit="USD/hour", **OEWS),
+                "Hourly median: $68.50 per hour — BLS OEWS May 2025",
+            ),
+            (
+                Evidence(
+                    label="Raise against current pay",
+                    value=12.0,
+                    unit="%",
+                    source="NextMove",
+                    year="2026",
+                ),
+                "Raise against current pay: 12% — NextMove 2026",
+            ),
+        ],
+        "rule": "negotiation.offer_below_market",
+    },
+    "goal": {
+        "priority": "normal",
+        "headline": "Make your goal specific: name the role, the company and the year",
+        "body": (
+            '"Become an executive" is hard to act on. "Become VP Engineering at a Series C '
+            'fintech by 2029" tells you which skills, projects and people matter.'
+        ),
+        "actions": [
+            "Name the level: VP Engineering.",
+            "Name the kind and size of company: a Series C fintech.",
+            "Set the year: 2029.",
+        ],
+        "evidence": [
+            (
+                Evidence(
+                    label="Goal specificity",
+                    value=2,
+                    unit="of 5 parts",
+                    source="NextMove goal rubric",
+                    year="v1",
+                ),
+                "Goal specificity: 2 of 5 parts — NextMove goal rubric v1",
+            ),
+        ],
+        "rule": "goal.not_specific",
+    },
+    "skills": {
+        "priority": "normal",
+        "headline": "Build team leadership next: it is what engineering managers are hired for",
+        "body": (
+            "You are heading for Engineering Manager. You already have system design and "
+            "mentoring; the role also asks for hiring, delivery planning and feedback."
+        ),
+        "actions": [
+            "Run the hiring loop for your team's next opening.",
+            "Own the delivery plan for one quarter's roadmap.",
+        ],
+        "evidence": [
+            (
+                Evidence(
+                    label="Skills the role needs that you have",
+                    value="3 of 7",
+                    source="O*NET",
+                    year="29.1",
+                    detail="11-9041 Engineering Managers",
+                ),
+                "Skills the role needs that you have: 3 of 7 — O*NET 29.1, "
+                "11-9041 Engineering Managers",
+            ),
+        ],
+        "rule": "skills.gap_for_target",
+    },
+    "wellbeing": {
+        "priority": "low",
+        "headline": "Feeling overwhelmed? Set one goal and let the rest wait",
+        "body": (
+            "You checked in as overwhelmed twice this month and have no goal on record. "
+            "A single, specific goal makes it easier to say no to the rest."
+        ),
+        "actions": ["Write down one role you would like to hold in two years."],
+        "evidence": [
+            (
+                Evidence(
+                    label="Overwhelmed check-ins",
+                    value=1,
+                    unit="times",
+                    source="Your check-ins",
+                    year="March 2026",
+                ),
+                "Overwhelmed check-ins: 1 time — Your check-ins March 2026",
+            ),
+        ],
+        "rule": "wellbeing.overwhelmed_without_goal",
+    },
+}
+
+
+def make_profile(**overrides: object) -> ProfileData:
+    fields: dict[str, object] = {
+        "email": "ana.souza@example.com",
+        "name": "Ana Souza",
+        "current_role": "Senior Software Engineer",
+        "current_level": "senior",
+        "location": {"city": "Austin", "state": "TX"},
+    }
+    return ProfileData.model_validate(fields | overrides)
+
+
+def make_rec(kind: str, **overrides: object) -> Recommendation:
+    scenario = SCENARIOS[kind]
+    fields = {
+        "priority": scenario["priority"],
+        "headline": scenario["headline"],
+        "body": scenario["body"],
+        "actions": scenario["actions"],
+        "evidence": [e for e, _ in scenario["evidence"]],
+        "rule": scenario["rule"],
+    } | overrides
+    return Recommendation.create(
+        tenant="acme",
+        person_id="p-42",
+        trigger_event_id=f"evt-{kind}",
+        kind=kind,  # type: ignore[arg-type]
+        created_at=CREATED,
+        **fields,
+    )
+
+
+def words(text: str) -> str:
+    """What a reader reads, whatever the line wrapping."""
+    return " ".join(text.split())
+
+
+def visible(markup: str) -> str:
+    """The HTML part's visible text: tags dropped, entities decoded, whitespace collapsed."""
+    hidden = r'<head>.*?</head>|<!--.*?-->|<div style="display:none[^"]*">.*?</div>'
+    body = re.sub(f"(?s){hidden}", " ", markup)
+    return words(html.unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+def mime(email: RenderedEmail, rec_id: str = "rec-1", **overrides: object) -> EmailMessage:
+    fields = {
+        "sender": SENDER,
+        "to": "ana.souza@example.com",
+        "rec_id": rec_id,
+        "unsubscribe_url": UNSUB_URL,
+        "date": CREATED,
+    } | overrides
+    raw = to_mime(email, **fields)  # type: ignore[arg-type]
+    return message_from_bytes(raw, policy=policy.default)  # type: ignore[return-value]
+
+
+def first_email() -> RenderedEmail:
+    return render(make_rec("timing"), make_profile(), preferences_url=PREFS_URL)
+
+
+@pytest.fixture(params=KINDS)
+def kind(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def email(kind: str) -> RenderedEmail:
+    return render(make_rec(kind), make_profile(), preferences_url=PREFS_URL)
+
+
+# ---- what a reader sees, for every kind ----------------------------------------------
+
+
+def test_subject_is_the_headline(kind: str, email: RenderedEmail) -> None:
+    assert email.subject == SCENARIOS[kind]["headline"]
+
+
+def test_opens_with_greeting_then_the_advice(kind: str, email: RenderedEmail) -> None:
+    text = words(email.text)
+    headline, body = SCENARIOS[kind]["headline"], words(SCENARIOS[kind]["body"])
+    assert text.index("Hi Ana Souza,") < text.index(headline) < text.index(body[:60])
+    # The advice is in the first lines, before any list or figure.
+    assert text.index(body[:60]) < text.index("What to do next")
+    page = visible(email.html)
+    assert "Hi Ana Souza," in page
+    assert page.index(headline) < page.index(body[:60]) < page.index("What to do next")
+    assert f"<title>{html.escape(headline)}</title>" in email.html
+    # The inbox preview shows the start of the advice.
+    preview = re.search(r'(?s)<div style="display:none[^"]*">(.*?)</div>', email.html)
+    assert preview is not None
+    assert html.unescape(preview.group(1)).startswith(body[:40])
+    assert re.search(r"<h1[^>]*>" + re.escape(html.escape(headline)) + "</h1>", email.html)
+
+
+def test_actions_are_a_numbered_list_in_order(kind: str, email: RenderedEmail) -> None:
+    actions = SCENARIOS[kind]["actions"]
+    text = words(email.text)
+    positions = [text.index(f"{n}. {a}") for n, a in enumerate(actions, 1)]
+    assert positions == sorted(positions)
+    assert text.index("What to do next") < positions[0]
+
+    ol = re.search(r"(?s)<ol[^>]*>(.*?)</ol>", email.html)
+    assert ol is not None
+    items = re.findall(r"(?s)<li[^>]*>(.*?)</li>", ol.group(1))
+    assert [html.unescape(i) for i in items] == actions
+
+
+def test_every_figure_in_plain_words_in_both_parts(kind: str, email: RenderedEmail) -> None:
+    text, page = words(email.text), visible(email.html)
+    for _, expected in SCENARIOS[kind]["evidence"]:
+        assert expected in text
+        assert expected in page
+    assert text.index("The figures behind this") < text.index(SCENARIOS[kind]["evidence"][0][1])
+
+
+def test_rule_in_small_print(kind: str, email: RenderedEmail) -> None:
+    line = f"Why you got this: rule {SCENARIOS[kind]['rule']}"
+    assert line in email.text
+    assert line in visible(email.html)
+    assert re.search(r"font-size:13px[^>]*>Why you got this", email.html)
+
+
+def test_preferences_link_in_both_parts(email: RenderedEmail) -> None:
+    assert PREFS_URL in email.text.splitlines()  # on a line of its own: clickable, unbroken
+    assert f'href="{html.escape(PREFS_URL)}"' in email.html
+    assert "unsubscribe" in visible(email.html).lower()
+
+
+def test_kind_label_and_accent(kind: str, email: RenderedEmail) -> None:
+    labels = {
+        "timing": "Timing your move",
+        "negotiation": "Negotiation",
+        "goal": "Your goal",
+        "skills": "Skills to build",
+        "wellbeing": "Wellbeing",
+    }
+    assert email.text.splitlines()[0].startswith(labels[kind])
+    assert labels[kind] in visible(email.html)
+    assert re.search(r"border-top:4px solid #[0-9a-f]{6}", email.html)
+
+
+def test_no_placeholder_is_left(email: RenderedEmail) -> None:
+    for part in (email.subject, email.text, email.html):
+        assert "${" not in part
+        assert not re.search(r"\$[A-Za-z_]", part), part
+
+
+def test_text_part_wraps_at_72_columns(email: RenderedEmail) -> None:
+    long_lines = [line for line in email.text.splitlines() if len(line) > 72]
+    assert long_lines == []
+
+
+def test_html_is_self_contained_and_accessible(email: RenderedEmail) -> None:
+    assert email.html.startswith("<!DOCTYPE html>")
+    assert '<html lang="en"' in email.html
+    assert "max-width:600px" in email.html
+    assert 'name="viewport"' in email.html
+    for table in re.findall(r"<table[^>]*>", email.html):
+        assert 'role="presentation"' in table
+    # No external images, fonts or stylesheets: nothing to block, nothing to track.
+    assert not re.search(r"<img|<link|@import|url\(|src=", email.html, re.IGNORECASE)
+    assert "<h2" in email.html
+
+
+# ---- priority, names and the rest ------------------------------------------------------
+
+
+def test_high_priority_is_marked_time_sensitive() -> None:
+    urgent = render(make_rec("timing", priority="high"), make_profile(), preferences_url=PREFS_URL)
+    calm = render(make_rec("timing", priority="normal"), make_profile(), preferences_url=PREFS_URL)
+    assert "Time-sensitive" in urgent.text.splitlines()[0]
+    assert "Time-sensitive" in visible(urgent.html)
+    assert "Time-sensitive" not in calm.text
+    assert "Time-sensitive" not in calm.html
+    assert urgent.subject == calm.subject  # urgency is shown in the email, not shouted in subject
+
+
+def test_greeting_without_a_name() -> None:
+    email = render(make_rec("goal"), make_profile(name=None), preferences_url=PREFS_URL)
+    assert "Hi there," in email.text
+    assert "Hi there," in visible(email.html)
+
+
+def test_body_and_headline_are_escaped_in_html_only() -> None:
+    body = "Ignore <script>alert('x')</script> & carry on.\n\nR&D teams pay <more>."
+    rec = make_rec("skills", headline="Skills <b>now</b> & later", body=body)
+    email = render(rec, make_profile(name="Zoë <O'Brien> & Co"), preferences_url=PREFS_URL)
+
+    assert "<script>" not in email.html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; carry on." in email.html
+    assert "R&amp;D teams pay &lt;more&gt;." in email.html
+    assert "<b>" not in email.html
+    assert "Skills &lt;b&gt;now&lt;/b&gt; &amp; later" in email.html
+    assert "Hi Zoë &lt;O&#x27;Brien&gt; &amp; Co," in email.html
+    # The plain-text part is not HTML: it shows exactly what was written.
+    assert "Ignore <script>alert('x')</script> & carry on." in words(email.text)
+    assert email.subject == "Skills <b>now</b> & later"
+
+
+def test_paragraphs_are_kept() -> None:
+    email = render(make_rec("timing"), make_profile(), preferences_url=PREFS_URL)
+    assert "win, and you have fresh proof of what you can do.\n\nAdvocate for" in email.text
+    assert "what you can do.</p><p" in email.html
+
+
+def test_sections_without_items_are_left_out() -> None:
+    rec = make_rec("wellbeing", actions=[], evidence=[])
+    email = render(rec, make_profile(), preferences_url=PREFS_URL)
+    for title in ("What to do next", "The figures behind this"):
+        assert title not in email.text
+        assert title not in email.html
+    assert "<ol" not in email.html
+    assert "Why you got this" in email.text
+
+
+def test_a_headline_with_line_breaks_cannot_break_the_subject() -> None:
+    rec = make_rec("goal", headline="Name your target role\nBcc: everyone@example.com")
+    email = render(rec, make_profile(), preferences_url=PREFS_URL)
+    assert email.subject == "Name your target role Bcc: everyone@example.com"
+    assert mime(email)["Bcc"] is None
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "/preferences", "ftp://x.example/p", "https://x.example/a b"]
+)
+def test_preferences_url_must_be_an_absolute_web_link(url: str) -> None:
+    with pytest.raises(ValueError, match="URL"):
+        render(make_rec("goal"), make_profile(), preferences_url=url)
+
+
+# ---- figures in plain words ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "shown"),
+    [
+        (135980, "USD", "$135,980"),
+        (135980.6, "USD", "$135,981"),  # cents are noise on a salary
+        (-5000, "USD", "-$5,000"),
+        (65.5, "USD", "$65.50"),
+        (65.375, "USD/hour", "$65.38 per hour"),
+        (1250000, "EUR", "1,250,000 EUR"),
+        (12, "%", "12%"),
+        (18.25, "%", "18.25%"),
+        (4.5, "years", "4.5 years"),
+        (1, "years", "1 year"),
+        (3, None, "3"),
+        (12345.678, None, "12,345.68"),
+        ("75th percentile", None, "75th percentile"),
+        ("3 of 7", "skills", "3 of 7 skills"),
+        ("40", "%", "40%"),
+        (float("nan"), "USD", "not available"),
+    ],
+)
+def test_figure_formatting(value: float | str, unit: str | None, shown: str) -> None:
+    evidence = Evidence(label="Figure", value=value, unit=unit, source="Src", year="2025")
+    assert format_evidence(evidence) == f"Figure: {shown} — Src 2025"
+
+
+# ---- the MIME message ----------------------------------------------------------------
+
+
+def test_mime_parses_into_text_then_html(kind: str, email: RenderedEmail) -> None:
+    msg = mime(email)
+    assert msg.get_content_type() == "multipart/alternative"
+    parts = list(msg.iter_parts())
+    assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"]
+    assert all(p.get_content_charset() == "utf-8" for p in parts)
+    assert parts[0].get_content().replace("\r\n", "\n") == email.text
+    assert parts[1].get_content().replace("\r\n", "\n") == email.html
+
+    assert msg["Subject"] == SCENARIOS[kind]["headline"]
+    assert msg["From"].addresses[0].addr_spec == "advice@nextmove.example"
+    assert msg["From"].addresses[0].display_name == "NextMove"
+    assert msg["To"].addresses[0].addr_spec == "ana.souza@example.com"
+    assert parsedate_to_datetime(msg["Date"]) == CREATED
+    assert msg["List-Unsubscribe"] == f"<{UNSUB_URL}>"
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_mime_lines_are_short_enough_for_smtp(email: RenderedEmail) -> None:
+    raw = to_mime(email, sender=SENDER, to="a@example.com", rec_id="r", unsubscribe_url=UNSUB_URL)
+    assert b"\r\n" in raw
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 998
+    body = raw.split(b"\r\n\r\n", 1)[1]
+    assert max(len(line) for line in body.split(b"\r\n")) <= 78  # quoted-printable lines
+
+
+def test_message_id_is_derived_from_the_recommendation_id() -> None:
+    rec = make_rec("timing")
+    first = mime(render(rec, make_profile(), preferences_url=PREFS_URL), rec_id=rec.id)
+    again = mime(render(rec, make_profile(), preferences_url=PREFS_URL), rec_id=rec.id)
+    other = mime(render(rec, make_profile(), preferences_url=PREFS_URL), rec_id="another-rec")
+    assert first["Message-ID"] == again["Message-ID"] == f"<{rec.id}@nextmove.local>"
+    assert other["Message-ID"] != first["Message-ID"]
+    custom = mime(first_email(), rec_id=rec.id, message_id_domain="mail.nextmove.example")
+    assert custom["Message-ID"] == f"<{rec.id}@mail.nextmove.example>"
+
+
+def test_a_long_unsubscribe_url_stays_readable() -> None:
+    # At the default 78 columns the email package would RFC 2047-encode it: unreadable.
+    url = "https://app.nextmove.example/unsubscribe?token=" + "A1b2C3d4" * 40
+    msg = mime(first_email(), unsubscribe_url=url)
+    assert msg["List-Unsubscribe"] == f"<{url}>"
+    assert (
+        b"=?utf-8?"
+        not in to_mime(
+            first_email(), sender=SENDER, to="a@example.com", rec_id="r", unsubscribe_url=url
+        ).split(b"\r\n\r\n", 1)[0]
+    )
+
+
+@pytest.mark.parametrize(
+    "url", ["http://app.nextmove.example/u", "mailto:unsub@nextmove.example", "https://a/b>c"]
+)
+def test_one_click_unsubscribe_needs_https(url: str) -> None:
+    with pytest.raises(ValueError, match="https"):
+        mime(first_email(), unsubscribe_url=url)
+
+
+@pytest.mark.parametrize("rec_id", ["", "a b", "<x>", "a@b", ".lead", "a..b"])
+def test_rec_id_must_fit_in_a_message_id(rec_id: str) -> None:
+    with pytest.raises(ValueError, match="Message-ID"):
+        mime(first_email(), rec_id=rec_id)
+
+
+def test_date_defaults_to_now() -> None:
+    raw = to_mime(
+        first_email(), sender=SENDER, to="a@example.com", rec_id="r", unsubscribe_url=UNSUB_URL
+    )
+    msg = message_from_bytes(raw, policy=policy.default)
+    sent = parsedate_to_datetime(msg["Date"])
+    assert abs((datetime.now(UTC) - sent).total_seconds()) < 60
+
+
+# ---- who wants email -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind_", KINDS)
+def test_by_default_every_kind_is_emailed(kind_: str) -> None:
+    assert wants_email(kind_, NotificationPreferences())
+
+
+def test_email_switched_off_means_no_email() -> None:
+    prefs = NotificationPreferences(email=False)
+    assert not any(wants_email(k, prefs) for k in KINDS)
+
+
+def test_only_the_chosen_kinds_are_emailed() -> None:
+    prefs = NotificationPreferences(kinds=["negotiation", "timing"])
+    assert [k for k in KINDS if wants_email(k, prefs)] == ["timing", "negotiation"]
+    assert not wants_email("unknown", prefs)
+    assert not wants_email(
+        "negotiation", NotificationPreferences(email=False, kinds=["negotiation"])
+    )
