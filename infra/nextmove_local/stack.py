@@ -1,0 +1,671 @@
+"""The local stack: template.yaml's resources on moto, its functions run in-process.
+
+AWS invokes NextMove's functions from four kinds of trigger; here each is a pump that
+does the same job with the same event shapes:
+
+    HttpApi route       -> ``post()`` builds the API Gateway v2 event for the webhook
+    EventBridge rule    -> the rule (real, on moto's bus, same pattern) targets a local
+                           queue; its pump invokes the function, retries it like Lambda's
+                           async invoke does and parks the event in the OnFailure queue
+    DynamoDB stream     -> its pump reads moto's stream, applies the FilterCriteria and
+                           invokes the publisher with batches, honouring batch failures
+    SQS queue           -> its pump receives, invokes, deletes what succeeded; failures
+                           come back after their visibility and moto redrives to the DLQ
+
+and SES's sent messages are copied to an outbox folder as .eml and .html.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import logging
+import os
+import secrets
+import threading
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from nextmove_local import template
+from nextmove_local.template import ROOT, Resolver
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"  # moto's default account
+ENV = "local"
+TENANT = "demo-partner"
+
+
+def _fake_aws_environment(endpoint: str) -> None:
+    """Point every boto3 client at moto, with fake credentials and a fixed region, so
+    nothing here can reach a real account whatever the developer's shell holds."""
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            # Outside Lambda the X-Ray SDK would build a sampler with boto3 clients.
+            "POWERTOOLS_TRACE_DISABLED": "1",
+            "POWERTOOLS_DEV": "0",
+        }
+    )
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        os.environ.pop(name, None)
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    memory_limit_in_mb: int = 512
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+@dataclass
+class Function:
+    """One AWS::Serverless::Function, loaded from its folder like Lambda would."""
+
+    logical_id: str
+    code_dir: Path
+    handler_name: str
+    properties: dict[str, Any]
+    _module: ModuleType | None = None
+    _loading: threading.Lock = field(default_factory=threading.Lock)
+
+    def invoke(self, event: dict[str, Any]) -> Any:
+        with self._loading:  # one cold start, even when two requests arrive together
+            self._load()
+        handler = getattr(self._module, self.handler_name.partition(".")[2])
+        return handler(event, LambdaContext(function_name=self.logical_id))
+
+    def _load(self) -> None:
+        if self._module is None:
+            module_file, _, _ = self.handler_name.partition(".")
+            path = self.code_dir / f"{module_file}.py"
+            spec = importlib.util.spec_from_file_location(f"nextmove_fn_{self.code_dir.name}", path)
+            assert spec and spec.loader
+            self._module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(self._module)
+
+
+@dataclass
+class Sent:
+    """An email SES accepted, as written to the outbox."""
+
+    eml: Path
+    html: Path
+    to: str
+    subject: str
+
+
+class LocalStack:
+    """Start with ``LocalStack.start()``; ``post()`` events; ``drain()`` until quiet."""
+
+    def __init__(self, outbox: Path, endpoint: str, server: Any) -> None:
+        self.outbox = outbox
+        self.endpoint = endpoint
+        self._server = server
+        self.secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+        self.tenant = TENANT
+        self.functions: dict[str, Function] = {}
+        self.resolve = Resolver()
+        self._rule_queues: list[tuple[str, Function, dict[str, Any]]] = []
+        self._queue_triggers: list[tuple[str, Function, dict[str, Any]]] = []
+        self._stream_triggers: list[tuple[str, Function, dict[str, Any]]] = []
+        self._shard_iterators: dict[str, str | None] = {}
+        self._routes: dict[tuple[str, str], Function] = {}
+        self._mail_seen = 0
+        self.sent: list[Sent] = []
+        self.published: list[dict[str, Any]] = []
+        self._tap_url = ""
+        self._lock = threading.RLock()
+
+    # ---- lifecycle -------------------------------------------------------------------
+
+    @classmethod
+    def start(cls, outbox: Path | None = None, *, port: int = 0) -> LocalStack:
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        server.start()
+        host, bound = server.get_host_and_port()
+        endpoint = f"http://{host}:{bound}"
+        # moto's state is per process, not per server: start every stack from nothing.
+        urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
+        _fake_aws_environment(endpoint)
+        stack = cls(outbox or ROOT / "build" / "outbox", endpoint, server)
+        stack._create(template.load())
+        return stack
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def client(self, service: str) -> Any:
+        from nextmove.adapters.aws import client
+
+        return client(service)
+
+    # ---- creating the template's resources ------------------------------------------
+
+    def _create(self, tpl: dict[str, Any]) -> None:
+        from nextmove.adapters import aws
+        from nextmove.adapters import secrets as secret_cache
+
+        aws.client.cache_clear()  # clients made for an earlier stack point elsewhere
+        secret_cache.forget()
+        self.outbox.mkdir(parents=True, exist_ok=True)
+        r = self.resolve
+        r.refs.update(
+            {
+                "AWS::Region": REGION,
+                "AWS::AccountId": ACCOUNT,
+                "AWS::Partition": "aws",
+                "AWS::URLSuffix": "amazonaws.com",
+                "AWS::StackName": "nextmove-local",
+            }
+        )
+        for name, spec in tpl.get("Parameters", {}).items():
+            r.refs[name] = ENV if name == "Env" else str(spec.get("Default", ""))
+        resources: dict[str, dict[str, Any]] = tpl["Resources"]
+        by_type: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        for logical, resource in resources.items():
+            by_type.setdefault(resource["Type"], []).append(
+                (logical, resource.get("Properties", {}))
+            )
+
+        for logical, props in by_type.get("AWS::DynamoDB::Table", []):
+            self._create_table(logical, props)
+        for logical, props in by_type.get("AWS::SecretsManager::Secret", []):
+            self._create_secret(logical, props)
+        for logical, props in by_type.get("AWS::Events::EventBus", []):
+            name = r(props["Name"])
+            arn = self.client("events").create_event_bus(Name=name)["EventBusArn"]
+            r.refs[logical] = name
+            r.attrs[(logical, "Name")] = name
+            r.attrs[(logical, "Arn")] = arn
+        for logical, props in by_type.get("AWS::SNS::Topic", []):
+            arn = self.client("sns").create_topic(Name=r(props["TopicName"]))["TopicArn"]
+            r.refs[logical] = arn
+        queues = by_type.get("AWS::SQS::Queue", [])
+        for logical, props in queues:  # every queue first: redrive policies name each other
+            url = self.client("sqs").create_queue(QueueName=r(props["QueueName"]))["QueueUrl"]
+            r.refs[logical] = url
+            r.attrs[(logical, "Arn")] = self._queue_arn(url)
+        for logical, props in queues:
+            self._set_queue_attributes(r.refs[logical], props)
+        for _logical, props in by_type.get("AWS::SNS::Subscription", []):
+            self._subscribe(props)
+        self._tap_url = self._tap(r.refs)
+        self.client("ses").verify_email_identity(EmailAddress=r.refs["SenderEmail"])
+
+        functions = by_type.get("AWS::Serverless::Function", [])
+        for logical, props in functions:  # functions' names first: their env may name each other
+            r.refs[logical] = r(props.get("FunctionName", logical))
+        globals_env = tpl.get("Globals", {}).get("Function", {}).get("Environment", {})
+        for logical, props in functions:
+            env = {
+                **globals_env.get("Variables", {}),
+                **props.get("Environment", {}).get("Variables", {}),
+            }
+            os.environ.update({k: str(r(v)) for k, v in env.items()})
+            fn = Function(logical, ROOT / props["CodeUri"], props["Handler"], props)
+            self.functions[logical] = fn
+            for trigger in props.get("Events", {}).values():
+                self._wire(fn, trigger["Type"], trigger["Properties"])
+
+    def _create_table(self, logical: str, props: dict[str, Any]) -> None:
+        name = self.resolve(props["TableName"])
+        stream = props.get("StreamSpecification")
+        described = self.client("dynamodb").create_table(
+            TableName=name,
+            AttributeDefinitions=props["AttributeDefinitions"],
+            KeySchema=props["KeySchema"],
+            BillingMode=props.get("BillingMode", "PAY_PER_REQUEST"),
+            **(
+                {
+                    "StreamSpecification": {
+                        "StreamEnabled": True,
+                        "StreamViewType": stream["StreamViewType"],
+                    }
+                }
+                if stream
+                else {}
+            ),
+        )["TableDescription"]
+        self.resolve.refs[logical] = name
+        self.resolve.attrs[(logical, "Arn")] = described["TableArn"]
+        if stream:
+            self.resolve.attrs[(logical, "StreamArn")] = described["LatestStreamArn"]
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl:
+            self.client("dynamodb").update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+
+    def _create_secret(self, logical: str, props: dict[str, Any]) -> None:
+        # The local partner's secret is made per stack, as an operator would add one.
+        value = json.dumps({self.tenant: [self.secret]})
+        arn = self.client("secretsmanager").create_secret(
+            Name=self.resolve(props["Name"]), SecretString=value
+        )["ARN"]
+        self.resolve.refs[logical] = arn
+
+    def _queue_arn(self, url: str) -> str:
+        return self.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+
+    def _set_queue_attributes(self, url: str, props: dict[str, Any]) -> None:
+        attributes = {}
+        for key in ("VisibilityTimeout", "MessageRetentionPeriod"):
+            if key in props:
+                attributes[key] = str(props[key])
+        if "RedrivePolicy" in props:
+            attributes["RedrivePolicy"] = json.dumps(self.resolve(props["RedrivePolicy"]))
+        if attributes:
+            self.client("sqs").set_queue_attributes(QueueUrl=url, Attributes=attributes)
+
+    def _subscribe(self, props: dict[str, Any]) -> None:
+        attributes = {"RawMessageDelivery": str(props.get("RawMessageDelivery", False)).lower()}
+        if "FilterPolicy" in props:
+            attributes["FilterPolicy"] = json.dumps(props["FilterPolicy"])
+            attributes["FilterPolicyScope"] = props.get("FilterPolicyScope", "MessageAttributes")
+        self.client("sns").subscribe(
+            TopicArn=self.resolve(props["TopicArn"]),
+            Protocol=props["Protocol"],
+            Endpoint=self.resolve(props["Endpoint"]),
+            Attributes=attributes,
+            ReturnSubscriptionArn=True,
+        )
+
+    def _tap(self, refs: dict[str, str]) -> str:
+        """A queue on the topic with no filter: what a partner subscribing would see."""
+        url = self.client("sqs").create_queue(QueueName="local-recommendations-tap")["QueueUrl"]
+        self.client("sns").subscribe(
+            TopicArn=refs["RecommendationsTopic"],
+            Protocol="sqs",
+            Endpoint=self._queue_arn(url),
+            Attributes={"RawMessageDelivery": "true"},
+        )
+        return url
+
+    def _wire(self, fn: Function, kind: str, props: dict[str, Any]) -> None:
+        r = self.resolve
+        if kind == "HttpApi":
+            self._routes[(props["Method"].upper(), props["Path"])] = fn
+        elif kind == "EventBridgeRule":
+            bus = r(props["EventBusName"])
+            rule = f"local-{fn.logical_id}"
+            self.client("events").put_rule(
+                Name=rule, EventBusName=bus, EventPattern=json.dumps(props["Pattern"])
+            )
+            url = self.client("sqs").create_queue(QueueName=f"local-rule-{fn.logical_id}")[
+                "QueueUrl"
+            ]
+            self.client("events").put_targets(
+                Rule=rule,
+                EventBusName=bus,
+                Targets=[{"Id": "function", "Arn": self._queue_arn(url)}],
+            )
+            self._rule_queues.append((url, fn, props))
+        elif kind == "DynamoDB":
+            stream_arn = r(props["Stream"])
+            self._stream_triggers.append((stream_arn, fn, props))
+        elif kind == "SQS":
+            self._queue_triggers.append((self._url_of_arn(r(props["Queue"])), fn, props))
+        else:
+            raise ValueError(f"{fn.logical_id}: trigger type {kind} is not emulated locally")
+
+    def _url_of_arn(self, arn: str) -> str:
+        return self.client("sqs").get_queue_url(QueueName=arn.rsplit(":", 1)[1])["QueueUrl"]
+
+    # ---- the webhook ------------------------------------------------------------------
+
+    def post(
+        self, body: bytes, headers: dict[str, str], path: str = "/events"
+    ) -> tuple[int, dict[str, Any]]:
+        """What API Gateway does for ``POST path``: the v2 event to the route's function."""
+        fn = self._routes.get(("POST", path))
+        if fn is None:
+            return 404, {"message": "Not Found"}
+        event = http_api_event("POST", path, headers, body)
+        response = fn.invoke(event)
+        return response["statusCode"], json.loads(response["body"])
+
+    def signed_headers(self, body: bytes, **overrides: Any) -> dict[str, str]:
+        """Headers for ``body`` signed as the local partner (``overrides`` to forge)."""
+        return signed_headers(body, **{"secret": self.secret, "tenant": self.tenant, **overrides})
+
+    # ---- the pumps ----------------------------------------------------------------------
+
+    def drain(self, *, max_passes: int = 1000) -> None:
+        """Run every trigger until a whole pass finds no work."""
+        with self._lock:
+            for _ in range(max_passes):
+                worked = False
+                for pump in (
+                    self._pump_rules,
+                    self._pump_streams,
+                    self._pump_queues,
+                    self._pump_mail,
+                ):
+                    worked = pump() or worked
+                if not worked:
+                    self._collect_published()
+                    return
+            raise RuntimeError("the local stack did not settle")
+
+    def _pump_rules(self) -> bool:
+        worked = False
+        for url, fn, _props in self._rule_queues:
+            for message in self._receive(url, 10):
+                worked = True
+                event = json.loads(message["Body"])
+                event.setdefault("account", ACCOUNT)  # moto's delivered event lacks it
+                self._invoke_async(fn, event)
+                self.client("sqs").delete_message(
+                    QueueUrl=url, ReceiptHandle=message["ReceiptHandle"]
+                )
+        return worked
+
+    def _invoke_async(self, fn: Function, event: dict[str, Any]) -> None:
+        """Lambda's async invoke: the first try plus MaximumRetryAttempts, then OnFailure."""
+        config = fn.properties.get("EventInvokeConfig", {})
+        attempts = 1 + int(config.get("MaximumRetryAttempts", 2))
+        error: Exception | None = None
+        for _ in range(attempts):
+            try:
+                fn.invoke(event)
+                return
+            except Exception as caught:
+                error = caught
+        destination = config.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+        if destination is None:
+            raise RuntimeError(
+                f"{fn.logical_id} failed and has no OnFailure destination"
+            ) from error
+        record = {
+            "version": "1.0",
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+            "requestContext": {
+                "requestId": str(uuid.uuid4()),
+                "functionArn": f"{LambdaContext(fn.logical_id).invoked_function_arn}:$LATEST",
+                "condition": "RetriesExhausted",
+                "approximateInvokeCount": attempts,
+            },
+            "requestPayload": event,
+            "responseContext": {
+                "statusCode": 200,
+                "executedVersion": "$LATEST",
+                "functionError": "Unhandled",
+            },
+            "responsePayload": {"errorMessage": str(error), "errorType": type(error).__name__},
+        }
+        url = self._url_of_arn(self.resolve(destination))
+        self.client("sqs").send_message(QueueUrl=url, MessageBody=json.dumps(record))
+
+    def _pump_streams(self) -> bool:
+        worked = False
+        streams = self.client("dynamodbstreams")
+        for stream_arn, fn, props in self._stream_triggers:
+            patterns = [
+                json.loads(f["Pattern"]) for f in props.get("FilterCriteria", {}).get("Filters", [])
+            ]
+            for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"][
+                "Shards"
+            ]:
+                shard_id = shard["ShardId"]
+                iterator = self._shard_iterators.get(shard_id)
+                if iterator is None:
+                    iterator = streams.get_shard_iterator(
+                        StreamArn=stream_arn,
+                        ShardId=shard_id,
+                        ShardIteratorType=props["StartingPosition"],
+                    )["ShardIterator"]
+                page = streams.get_records(ShardIterator=iterator, Limit=1000)
+                self._shard_iterators[shard_id] = page.get("NextShardIterator")
+                records = [
+                    r
+                    for r in page["Records"]
+                    if not patterns or any(matches(p, r) for p in patterns)
+                ]
+                size = int(props.get("BatchSize", 100))
+                for start in range(0, len(records), size):
+                    worked = True
+                    self._invoke_stream_batch(fn, props, records[start : start + size], stream_arn)
+        return worked
+
+    def _invoke_stream_batch(
+        self, fn: Function, props: dict[str, Any], batch: list[dict[str, Any]], arn: str
+    ) -> None:
+        """Retry from the first reported failure, as Lambda does, then park the batch."""
+        for record in batch:
+            record.setdefault("eventSourceARN", arn)
+        for _ in range(1 + int(props.get("MaximumRetryAttempts", 3))):
+            try:
+                result = fn.invoke({"Records": batch}) or {}
+            except Exception:
+                continue
+            failures = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+            if not failures:
+                return
+            first = next(
+                i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] in failures
+            )
+            batch = batch[first:]
+        destination = props["DestinationConfig"]["OnFailure"]["Destination"]
+        info = {
+            "requestContext": {"condition": "RetryAttemptsExhausted", "functionArn": fn.logical_id},
+            "DDBStreamBatchInfo": {
+                "streamArn": arn,
+                "startSequenceNumber": batch[0]["dynamodb"]["SequenceNumber"],
+                "endSequenceNumber": batch[-1]["dynamodb"]["SequenceNumber"],
+                "batchSize": len(batch),
+            },
+        }
+        url = self._url_of_arn(self.resolve(destination))
+        self.client("sqs").send_message(QueueUrl=url, MessageBody=json.dumps(info))
+
+    def _pump_queues(self) -> bool:
+        worked = False
+        for url, fn, props in self._queue_triggers:
+            messages = self._receive(url, int(props.get("BatchSize", 10)))
+            if not messages:
+                continue
+            worked = True
+            arn = self._queue_arn(url)
+            event = {"Records": [sqs_record(m, arn) for m in messages]}
+            try:
+                result = fn.invoke(event) or {}
+                failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+            except Exception:
+                failed = {m["MessageId"] for m in messages}
+            sqs = self.client("sqs")
+            for message in messages:
+                if message["MessageId"] in failed:
+                    # Back on the queue at once; moto redrives it after maxReceiveCount.
+                    sqs.change_message_visibility(
+                        QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                    )
+                else:
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        return worked
+
+    def _pump_mail(self) -> bool:
+        """Copy what SES accepted to the outbox folder, as .eml and as .html."""
+        from moto.ses.models import ses_backends
+
+        messages = ses_backends[ACCOUNT][REGION].sent_messages
+        new = messages[self._mail_seen :]
+        self._mail_seen = len(messages)
+        for raw in new:
+            data = raw.raw_data.encode() if isinstance(raw.raw_data, str) else raw.raw_data
+            parsed = message_from_bytes(data, policy=policy.default)
+            stem = f"{len(self.sent) + 1:03d}-{_slug(str(parsed['Subject']))}"
+            eml = self.outbox / f"{stem}.eml"
+            eml.write_bytes(data)
+            html_part = parsed.get_body(preferencelist=("html",))
+            html = self.outbox / f"{stem}.html"
+            html.write_text(html_part.get_content() if html_part else "")
+            self.sent.append(
+                Sent(eml=eml, html=html, to=str(parsed["To"]), subject=str(parsed["Subject"]))
+            )
+        return bool(new)
+
+    def _collect_published(self) -> None:
+        for message in self._receive(self._tap_url, 10, drain=True):
+            self.published.append(json.loads(message["Body"]))
+            self.client("sqs").delete_message(
+                QueueUrl=self._tap_url, ReceiptHandle=message["ReceiptHandle"]
+            )
+
+    def _receive(self, url: str, count: int, *, drain: bool = False) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        while True:
+            page = (
+                self.client("sqs")
+                .receive_message(
+                    QueueUrl=url,
+                    MaxNumberOfMessages=min(count, 10),
+                    WaitTimeSeconds=0,
+                    AttributeNames=["All"],
+                    MessageAttributeNames=["All"],
+                )
+                .get("Messages", [])
+            )
+            found.extend(page)
+            if not (drain and page):
+                return found
+
+    # ---- what an operator would look at -----------------------------------------------
+
+    def queue_depths(self) -> dict[str, int]:
+        """Messages waiting in each of the template's queues, by logical id."""
+        depths = {}
+        for logical, url in self.resolve.refs.items():
+            if (
+                isinstance(url, str)
+                and url.startswith("http")
+                and "/" in url
+                and (logical, "Arn") in self.resolve.attrs
+            ):
+                attributes = self.client("sqs").get_queue_attributes(
+                    QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
+                )["Attributes"]
+                depths[logical] = int(attributes["ApproximateNumberOfMessages"])
+        return depths
+
+
+def signed_headers(
+    body: bytes,
+    *,
+    secret: str,
+    tenant: str,
+    msg_id: str | None = None,
+    timestamp: int | None = None,
+) -> dict[str, str]:
+    """Headers a partner's Standard Webhooks library would send."""
+    from nextmove.intake import TENANT_HEADER
+    from nextmove.signing import sign
+
+    msg_id = msg_id or f"msg_{uuid.uuid4().hex}"
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    return {
+        "content-type": "application/json",
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": sign(secret, msg_id, timestamp, body),
+        TENANT_HEADER: tenant,
+    }
+
+
+def http_api_event(method: str, path: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+    """An API Gateway HTTP API (payload 2.0) event, as the webhook receives it."""
+    now = time.time()
+    try:
+        text, encoded = body.decode(), False
+    except UnicodeDecodeError:
+        text, encoded = base64.b64encode(body).decode(), True
+    return {
+        "version": "2.0",
+        "routeKey": f"{method} {path}",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {k.lower(): v for k, v in headers.items()},
+        "requestContext": {
+            "accountId": ACCOUNT,
+            "apiId": "local",
+            "domainName": "127.0.0.1",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": headers.get("user-agent", ""),
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": f"{method} {path}",
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "timeEpoch": int(now * 1000),
+        },
+        "body": text,
+        "isBase64Encoded": encoded,
+    }
+
+
+def sqs_record(message: dict[str, Any], arn: str) -> dict[str, Any]:
+    """An SQS message as Lambda's event source mapping hands it to a function."""
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": message.get("MessageAttributes", {}),
+        "md5OfBody": message.get("MD5OfBody", ""),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": arn,
+        "awsRegion": REGION,
+    }
+
+
+def matches(pattern: Any, value: Any) -> bool:
+    """EventBridge-style pattern matching, the subset filter criteria here use:
+    nested objects, lists of allowed values, and {"prefix": ...}."""
+    if isinstance(pattern, dict):
+        return isinstance(value, dict) and all(
+            k in value and matches(p, value[k]) for k, p in pattern.items()
+        )
+    if isinstance(pattern, list):
+        return any(
+            (
+                isinstance(option, dict)
+                and "prefix" in option
+                and isinstance(value, str)
+                and value.startswith(option["prefix"])
+            )
+            or option == value
+            for option in pattern
+        )
+    return pattern == value
+
+
+def _slug(text: str) -> str:
+    keep = "".join(c.lower() if c.isalnum() else "-" for c in text)
+    return "-".join(part for part in keep.split("-") if part)[:60] or "email"

@@ -1,0 +1,74 @@
+"""template.yaml as data: the SAM template parsed, with intrinsics resolved locally.
+
+The local stack builds itself from this, so local and deployed wiring cannot drift.
+Only the intrinsics the template uses are understood (Ref, GetAtt, Sub); anything else
+is an error here rather than a silent difference from AWS.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML with CloudFormation's short-form tags (!Ref, !GetAtt, !Sub)."""
+
+
+def _tag(name: str):
+    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
+        if isinstance(node, yaml.ScalarNode):
+            value: Any = loader.construct_scalar(node)
+            if name == "Fn::GetAtt":
+                value = value.split(".", 1)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)
+        return {name: value}
+
+    return construct
+
+
+for _short, _long in {"!Ref": "Ref", "!GetAtt": "Fn::GetAtt", "!Sub": "Fn::Sub"}.items():
+    _Loader.add_constructor(_short, _tag(_long))
+
+
+def load(path: Path = TEMPLATE) -> dict[str, Any]:
+    with path.open() as handle:
+        return yaml.load(handle, Loader=_Loader)
+
+
+@dataclass
+class Resolver:
+    """Resolves intrinsics against local names: ``refs`` for Ref, ``attrs`` for GetAtt."""
+
+    refs: dict[str, str] = field(default_factory=dict)
+    attrs: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if set(value) == {"Ref"}:
+            return self.refs[value["Ref"]]
+        if set(value) == {"Fn::GetAtt"}:
+            logical, attribute = value["Fn::GetAtt"]
+            return self.attrs[(logical, attribute)]
+        if set(value) == {"Fn::Sub"}:
+            return re.sub(r"\$\{([^}]+)\}", lambda m: self._sub(m.group(1)), value["Fn::Sub"])
+        return {k: self(v) for k, v in value.items()}
+
+    def _sub(self, name: str) -> str:
+        if "." in name:
+            logical, attribute = name.split(".", 1)
+            return self.attrs[(logical, attribute)]
+        return self.refs[name]
