@@ -1,0 +1,128 @@
+"""Every kind of email, an event's email with two recommendations and the digest, opened
+in headless Chromium at phone (390 px) and desktop (1024 px) width, as a reader would.
+
+One wrapper page holds each email in an iframe of each width (headless Chromium's window
+cannot be narrower than 500 px; an iframe is a viewport of its own, media queries and
+all). Its script measures every laid-out email and writes the figures into the DOM;
+``chromium --dump-dom`` prints that DOM. Chromium is required in CI (``.ci/run``
+installs it): there a missing browser fails the test instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from nextmove.contracts.recommendation import KINDS
+from nextmove.email import RenderedEmail, render, render_many
+from tests.unit.test_email import PREFS_URL, make_profile, make_rec
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+WIDTHS = (390, 1024)
+NAMES = [*KINDS, "event", "digest"]
+
+if CHROMIUM is None:
+    if os.environ.get("CI") == "true":
+        pytest.fail("chromium is required in CI (.ci/run installs it)", pytrace=False)
+    pytest.skip("chromium is not installed", allow_module_level=True)
+
+_MEASURE = """<script>
+window.addEventListener("load", () => {
+  const results = {};
+  for (const frame of document.querySelectorAll("iframe")) {
+    const doc = frame.contentDocument;
+    const win = frame.contentWindow;
+    const shown = [...doc.body.querySelectorAll("p, li, h1, h2, h3, a")]
+      .filter((e) => e.offsetParent !== null);
+    results[frame.id] = {
+      width: win.innerWidth,
+      scrollWidth: doc.documentElement.scrollWidth,
+      text: doc.body.innerText,
+      links: [...doc.querySelectorAll("a[href]")].map((a) => a.getAttribute("href")),
+      smallestFont: Math.min(...shown.map((e) => parseFloat(win.getComputedStyle(e).fontSize))),
+    };
+  }
+  const out = document.createElement("pre");
+  out.id = "measured";
+  out.textContent = JSON.stringify(results);
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+def emails() -> dict[str, RenderedEmail]:
+    profile = make_profile()
+    recs = {kind: make_rec(kind) for kind in KINDS}
+    rendered = {kind: render(rec, profile, preferences_url=PREFS_URL) for kind, rec in recs.items()}
+    rendered["event"] = render_many(
+        [recs["skills"], recs["goal"]], profile, preferences_url=PREFS_URL
+    )
+    rendered["digest"] = render_many(
+        list(recs.values()), profile, preferences_url=PREFS_URL, digest=True
+    )
+    return rendered
+
+
+def measure(pages: dict[str, str]) -> dict[str, dict]:
+    """Lay out each page at each width in one Chromium run; the figures by "name@width"."""
+    frames = "".join(
+        f'<iframe id="{name}@{width}" style="width:{width}px;height:900px;border:0" '
+        f'srcdoc="{html.escape(page, quote=True)}"></iframe>'
+        for name, page in pages.items()
+        for width in WIDTHS
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        wrapper = Path(tmp) / "emails.html"
+        wrapper.write_text(f"<!DOCTYPE html><html><body>{frames}{_MEASURE}</body></html>")
+        result = subprocess.run(
+            [
+                str(CHROMIUM),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-quic",
+                f"--user-data-dir={Path(tmp) / 'profile'}",
+                "--window-size=1200,900",
+                "--virtual-time-budget=5000",
+                "--dump-dom",
+                wrapper.as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=True,
+        )
+    found = re.search(r'<pre id="measured">(.*?)</pre>', result.stdout, re.S)
+    assert found, result.stderr[-2000:]
+    return json.loads(html.unescape(found.group(1)))
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[str, dict]:
+    return measure({name: email.html for name, email in emails().items()})
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", NAMES)
+def test_the_email_reads_well_in_a_browser(rendered, name: str, width: int) -> None:
+    page = rendered[f"{name}@{width}"]
+    assert page["width"] == width
+    assert page["scrollWidth"] <= width, "the reader would have to scroll sideways"
+    assert page["smallestFont"] >= 12
+    assert "$" not in re.sub(r"\$\d", "", page["text"]), "an unfilled template variable"
+    assert "${" not in page["text"]
+    assert PREFS_URL in page["links"]
+    assert "unsubscribe" in page["text"].lower()
+    assert "Hi Ana Souza," in page["text"]

@@ -1,0 +1,189 @@
+"""The people who get the emails: one per event, urgent first, quiet hours in their own
+time zone, at most three a week with the rest in a digest, never twice, never lost.
+
+Every test goes through the local stack (signed webhook -> ... -> notifier -> SES) on a
+simulated calendar (``stack.travel_to``) and runs the scheduled digest function as
+EventBridge would (``stack.run_schedules``); assertions are on the emails SES sent.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from email import message_from_bytes, policy
+
+from tests.support import load_event, table_items
+
+TOKYO_NIGHT = datetime.fromisoformat("2026-05-06T23:30:00+09:00")
+CHICAGO_NOON = datetime.fromisoformat("2026-05-06T12:00:00-05:00")
+
+
+def post(stack, document, *, at: datetime) -> None:
+    """Post ``document`` signed through the webhook at ``at`` and run everything."""
+    stack.travel_to(at)
+    document = {**document, "occurred_at": at.isoformat()}
+    body = json.dumps(document).encode()
+    status, answer = stack.post(body, stack.signed_headers(body))
+    assert status == 202, answer
+    stack.drain()
+
+
+def profile(stack, *, time_zone: str, at: datetime) -> None:
+    document = load_event("profile_updated")
+    document["data"]["time_zone"] = time_zone
+    post(stack, document, at=at)
+
+
+def goal(n: int, *, specific: bool = False) -> dict:
+    """A goal update; a vague one yields one (normal) recommendation, a specific one a
+    goal and a skills recommendation from the same event."""
+    document = load_event("goal_updated")
+    document["id"] = f"evt-goal-{n}"
+    if specific:
+        return document
+    document["data"] = {"statement": f"Become an executive, take {n}"}
+    return document
+
+
+def major_success(n: int) -> dict:
+    """A major success: opens a timing window, the urgent (high priority) kind."""
+    document = load_event("success_recorded")
+    document["id"] = f"evt-win-{n}"
+    return document
+
+
+def emails(stack) -> list:
+    return [message_from_bytes(s.eml.read_bytes(), policy=policy.default) for s in stack.sent]
+
+
+def text_of(message) -> str:
+    return " ".join(message.get_body(preferencelist=("plain",)).get_content().split())
+
+
+def rows(stack, prefix: str) -> list[dict]:
+    return [i for i in table_items(stack) if i["sk"]["S"].startswith(prefix)]
+
+
+def test_one_event_with_two_recommendations_is_one_email(stack):
+    profile(stack, time_zone="America/Chicago", at=CHICAGO_NOON)
+    post(stack, goal(1, specific=True), at=CHICAGO_NOON)
+    recs = [r for r in stack.published if r["trigger_event_id"] == "evt-goal-1"]
+    assert {r["kind"] for r in recs} == {"goal", "skills"}
+    [message] = emails(stack)
+    skills = next(r for r in recs if r["kind"] == "skills")  # normal priority leads low
+    assert message["Subject"] == f"{skills['headline']} (+1 more)"
+    text = text_of(message)
+    assert all(r["headline"] in text for r in recs)
+    assert {i["status"]["S"] for i in rows(stack, "EMAIL#")} == {"sent"}
+
+
+def test_quiet_hours_in_tokyo_hold_the_email_until_eight_local(stack):
+    profile(stack, time_zone="Asia/Tokyo", at=TOKYO_NIGHT)
+    post(stack, goal(1), at=TOKYO_NIGHT)
+    assert stack.sent == []
+    [held] = rows(stack, "DIGEST#")
+    assert held["due_at"]["S"] == "2026-05-06T23:00:00Z"  # 08:00 in Tokyo
+    stack.run_schedules(datetime.fromisoformat("2026-05-07T07:45:00+09:00"))
+    assert stack.sent == []
+    stack.run_schedules(datetime.fromisoformat("2026-05-07T08:00:00+09:00"))
+    [message] = emails(stack)
+    rec = next(r for r in stack.published if r["kind"] == "goal")
+    assert message["Subject"] == rec["headline"]  # one event's email, not a digest
+    assert rows(stack, "DIGEST#") == []
+    stack.run_schedules(datetime.fromisoformat("2026-05-07T09:00:00+09:00"))
+    assert len(stack.sent) == 1  # sent once
+
+
+def test_urgent_advice_goes_at_once_even_at_night(stack):
+    profile(stack, time_zone="Asia/Tokyo", at=TOKYO_NIGHT)
+    post(stack, major_success(1), at=TOKYO_NIGHT)
+    timing = next(r for r in stack.published if r["kind"] == "timing")
+    assert timing["priority"] == "high"
+    [message] = emails(stack)
+    assert message["Subject"] == timing["headline"]
+
+
+def test_past_three_a_week_the_rest_wait_for_one_digest_and_urgent_still_goes(stack):
+    profile(stack, time_zone="America/Chicago", at=CHICAGO_NOON)
+    for day in range(3):
+        post(stack, goal(day), at=CHICAGO_NOON + timedelta(days=day))
+    assert len(stack.sent) == 3
+    post(stack, goal(3), at=CHICAGO_NOON + timedelta(days=3))
+    post(stack, goal(4), at=CHICAGO_NOON + timedelta(days=4))
+    assert len(stack.sent) == 3
+    assert len(rows(stack, "DIGEST#")) == 2
+    post(stack, major_success(1), at=CHICAGO_NOON + timedelta(days=4, hours=1))
+    assert len(stack.sent) == 4  # urgent: past the limit, and it counts
+
+    # Room opens a week after the first email; by then the urgent one also counts, so
+    # the digest waits for the second slot: day 8, noon.
+    stack.run_schedules(CHICAGO_NOON + timedelta(days=7, hours=1))
+    assert len(stack.sent) == 4
+    stack.run_schedules(CHICAGO_NOON + timedelta(days=8, minutes=15))
+    assert len(stack.sent) == 5
+    digest = emails(stack)[-1]
+    held = [r for r in stack.published if r["trigger_event_id"] in {"evt-goal-3", "evt-goal-4"}]
+    assert digest["Subject"].startswith("Your NextMove digest: ")
+    assert digest["Subject"].endswith("(+1 more)")
+    text = text_of(digest)
+    assert all(r["headline"] in text for r in held)
+    assert "not emailed too often" in text
+    assert rows(stack, "DIGEST#") == []
+
+
+def test_a_digest_goes_within_a_week_even_when_urgent_emails_fill_every_slot(stack):
+    profile(stack, time_zone="America/Chicago", at=CHICAGO_NOON)
+    for day in range(3):
+        post(stack, major_success(day), at=CHICAGO_NOON + timedelta(days=day))
+    post(stack, goal(1), at=CHICAGO_NOON + timedelta(days=2, hours=1))
+    assert len(stack.sent) == 3
+    for day in range(3, 10):  # an urgent email every day keeps the window full
+        post(stack, major_success(day), at=CHICAGO_NOON + timedelta(days=day))
+        stack.run_schedules(CHICAGO_NOON + timedelta(days=day, hours=2))
+    goal_rec = next(r for r in stack.published if r["trigger_event_id"] == "evt-goal-1")
+    assert any(goal_rec["headline"] in text_of(m) for m in emails(stack))
+    assert rows(stack, "DIGEST#") == []
+
+
+def test_redelivered_messages_send_nothing_twice_sent_or_held(stack):
+    profile(stack, time_zone="Asia/Tokyo", at=TOKYO_NIGHT)
+    post(stack, goal(1, specific=True), at=TOKYO_NIGHT - timedelta(hours=12))  # 11:30 Tokyo
+    post(stack, goal(2), at=TOKYO_NIGHT)  # held for the morning
+    assert len(stack.sent) == 1
+    queue = stack.resolve.refs["EmailQueue"]
+    for rec in stack.published:
+        stack.client("sqs").send_message(QueueUrl=queue, MessageBody=json.dumps(rec))
+    stack.drain()
+    assert len(stack.sent) == 1
+    assert len(rows(stack, "DIGEST#")) == 1
+    stack.run_schedules(datetime.fromisoformat("2026-05-07T08:00:00+09:00"))
+    stack.run_schedules(datetime.fromisoformat("2026-05-07T08:15:00+09:00"))
+    assert len(stack.sent) == 2
+    assert not any(stack.queue_depths().values())
+
+
+def test_a_held_email_survives_a_failed_send_and_goes_on_the_next_run(stack, monkeypatch):
+    profile(stack, time_zone="Asia/Tokyo", at=TOKYO_NIGHT)
+    post(stack, goal(1), at=TOKYO_NIGHT)
+    monkeypatch.setenv("SENDER_EMAIL", "unverified@nowhere.example")  # SES refuses this sender
+    stack.run_schedules(datetime.fromisoformat("2026-05-07T08:00:00+09:00"))
+    assert stack.sent == []
+    assert stack.queue_depths()["DigestDLQ"] == 1  # the failed run, for the alarm
+    assert len(rows(stack, "DIGEST#")) == 1  # nothing lost
+    monkeypatch.setenv("SENDER_EMAIL", stack.resolve.refs["SenderEmail"])
+    stack.run_schedules(datetime.fromisoformat("2026-05-07T08:15:00+09:00"))
+    assert len(stack.sent) == 1
+    assert rows(stack, "DIGEST#") == []
+
+
+def test_a_person_who_turns_email_off_while_held_gets_nothing(stack):
+    profile(stack, time_zone="Asia/Tokyo", at=TOKYO_NIGHT)
+    post(stack, goal(1), at=TOKYO_NIGHT)
+    off = load_event("profile_updated")
+    off["id"] = "evt-profile-off"
+    off["data"]["time_zone"] = "Asia/Tokyo"
+    off["data"]["notifications"] = {"email": False, "kinds": []}
+    post(stack, off, at=TOKYO_NIGHT + timedelta(minutes=5))
+    stack.run_schedules(datetime.fromisoformat("2026-05-07T08:00:00+09:00"))
+    assert stack.sent == []
+    assert rows(stack, "DIGEST#") == []
