@@ -6,13 +6,14 @@ SHELL := /bin/bash
 PY313 := $(firstword $(wildcard /root/.pyenv/versions/3.13.*/bin/python3.13) $(shell command -v python3.13))
 VENV := .venv
 SAM_VENV := .venv-sam
+CHECKOV_VENV := .venv-checkov
 BIN := $(VENV)/bin
 # Offline AWS: tooling that insists on a region and credentials gets fake ones here, so
 # nothing depends on the developer's shell and nothing can reach a real account.
 FAKE_AWS := AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
 	AWS_SESSION_TOKEN=testing SAM_CLI_TELEMETRY=0 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 
-.PHONY: help venv sam-venv run serve test lint unit integration e2e validate build data schemas clean
+.PHONY: help venv sam-venv checkov-venv fuzz bench reliability run serve test lint unit integration e2e validate build data schemas clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,21 +35,41 @@ $(SAM_VENV)/.installed: infra/sam-requirements.txt
 	$(SAM_VENV)/bin/pip install -q -r infra/sam-requirements.txt
 	touch $@
 
+# checkov pins an older boto3 than the app's: it too lives in a venv of its own.
+checkov-venv: $(CHECKOV_VENV)/.installed
+
+$(CHECKOV_VENV)/.installed: infra/checkov-requirements.txt
+	$(PY313) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install -q -r infra/checkov-requirements.txt
+	touch $@
+
 run: venv  ## replay the demo scenario through the local stack; emails land in build/outbox
 	$(BIN)/nextmove replay events/demo
 
 serve: venv  ## keep the local stack up, webhook on http://127.0.0.1:3000/events
 	$(BIN)/nextmove serve
 
-lint: venv sam-venv  ## ruff, mypy, cfn-lint and sam validate --lint
+lint: venv sam-venv checkov-venv  ## ruff, mypy, cfn-lint, sam validate --lint and checkov
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy shared/nextmove
 	$(BIN)/cfn-lint template.yaml
 	$(FAKE_AWS) $(SAM_VENV)/bin/sam validate --lint --template template.yaml
+	BC_SKIP_MAPPING=TRUE CKV_SKIP_PACKAGE_UPDATE_CHECK=TRUE $(CHECKOV_VENV)/bin/checkov --quiet \
+		--compact --skip-download --framework cloudformation -f template.yaml
 
 test: lint  ## lint, then every test (unit, integration, end to end)
 	$(BIN)/pytest
+
+fuzz: venv  ## fuzz POST /events with 10,000 schemathesis requests; counts in build/fuzz/
+	NEXTMOVE_FUZZ_REQUESTS=10000 $(BIN)/pytest tests/fuzz; status=$$?; \
+		cat build/fuzz/report-10000.json; exit $$status
+
+reliability: venv  ## 10,000 events x3 under faults on every hop, redrive, reconcile: lost=0?
+	$(BIN)/nextmove reliability --events 10000 --faults 0.2
+
+bench: venv  ## measure cold starts, AWS calls and cost per event, history growth, throughput
+	$(BIN)/python -m nextmove_local.bench
 
 build: sam-venv  ## sam build (no Docker: uses Python 3.13 from pyenv)
 	$(FAKE_AWS) PATH="$(dir $(PY313)):$$PATH" $(SAM_VENV)/bin/sam build --template template.yaml
@@ -61,4 +82,4 @@ schemas: venv  ## regenerate events/schemas from the contracts
 	$(BIN)/nextmove schemas
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam build .pytest_cache .mypy_cache .ruff_cache

@@ -17,9 +17,14 @@ def load_event(name: str) -> dict[str, Any]:
 
 
 def table_items(stack: Any) -> list[dict[str, Any]]:
-    """Every item in the career table (a Scan: tests may, the pipeline never does)."""
-    dynamodb = stack.client("dynamodb")
-    return dynamodb.scan(TableName=stack.resolve.refs["CareerTable"], ConsistentRead=True)["Items"]
+    """Every item in the career table (a Scan: tests may, the pipeline never does), all
+    pages of it: one page stops at 1 MB, which a fuzz run's table passes."""
+    pages = stack.client("dynamodb").get_paginator("scan")
+    return [
+        item
+        for page in pages.paginate(TableName=stack.resolve.refs["CareerTable"], ConsistentRead=True)
+        for item in page["Items"]
+    ]
 
 
 def keys(items: list[dict[str, Any]]) -> list[str]:

@@ -26,7 +26,19 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         sequence_of[rec.id] = record["dynamodb"]["SequenceNumber"]
         recommendations.append(rec)
     failed = topic.publish(recommendations)
-    logger.info(
-        "published", extra={"published": len(recommendations) - len(failed), "failed": failed}
-    )
+    for rec in recommendations:
+        # One line per recommendation under its trigger event's id, so following that
+        # event's correlation id in the logs shows it reaching SNS (or not, yet).
+        log = logger.warning if rec.id in failed else logger.info
+        log(
+            "publish failed" if rec.id in failed else "published",
+            extra={
+                "correlation_id": rec.trigger_event_id,
+                "trigger_event_id": rec.trigger_event_id,
+                "recommendation_id": rec.id,
+                "kind": rec.kind,
+                "tenant": rec.tenant,
+                "person_id": rec.person_id,
+            },
+        )
     return {"batchItemFailures": [{"itemIdentifier": sequence_of[rec_id]} for rec_id in failed]}

@@ -1,17 +1,30 @@
 """``nextmove``: NextMove on this machine, with moto as AWS.
 
 nextmove replay [--json] PATH...   fresh local stack; send each event file (a folder:
-                                   its *.json files in name order) signed through the
-                                   webhook; print the recommendations; emails land in
-                                   the outbox folder as .eml and .html
+                                   its *.json files in name order, but expected.json)
+                                   signed through the webhook; print the
+                                   recommendations; emails land in the outbox folder
+                                   as .eml and .html
 nextmove serve [--port 3000]       keep the stack up; webhook at /events
 nextmove send FILE...              sign and post events to a running serve
+nextmove digest [--now ISO]        a running serve sends the held emails due by then
+nextmove outbox [--open]           write build/outbox/index.html, print its file:// URL
+nextmove admin OPERATION --person P [--tenant T] [--recommendation R] [--replay PATH...]
+                                   fresh local stack; replay PATH...; then run the
+                                   admin function (recompute, export, delete, resend)
+                                   as the Lambda console would; print its result
+nextmove redrive                   re-drive every DLQ of a running serve into its pipeline
+nextmove reliability [--events N --faults 0.2 --seed S --tenants T]
+                                   N events x3 deliveries, faults on every hop, redrive,
+                                   reconcile; one summary line, non-zero if anything
+                                   was lost or emailed twice
 nextmove schemas [--check]         write (or check) events/schemas from the contracts
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -19,22 +32,36 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from nextmove.contracts.recommendation import Evidence
+from nextmove.email import format_evidence
+from nextmove_local.outbox import write_index
 from nextmove_local.template import ROOT
 
 SERVE_STATE = ROOT / "build" / "local" / "serve.json"
+# `serve` runs the scheduled digest function when this is posted to (`nextmove digest`).
+DIGEST_PATH = "/local/digest"
+# After the last replayed event, time moves on this far: past the longest an email can
+# be held (7 days) plus a night's quiet hours, so the outbox shows every email.
+FLUSH_AFTER = timedelta(days=8)
+# A golden scenario's folder holds what its advice must be beside its events
+# (events/scenarios/*/expected.json); that file is not an event to send.
+NOT_EVENTS = frozenset({"expected.json"})
 
 
 def event_files(paths: list[str]) -> list[Path]:
-    """Each file as given; each folder's *.json files in name order."""
+    """Each file as given; each folder's *.json files in name order, but ``NOT_EVENTS``."""
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(sorted(p for p in path.glob("*.json") if p.is_file()))
+            files.extend(
+                sorted(p for p in path.glob("*.json") if p.is_file() and p.name not in NOT_EVENTS)
+            )
         elif path.is_file():
             files.append(path)
         else:
@@ -53,26 +80,74 @@ def replay(args: argparse.Namespace) -> int:
     if not args.verbose:
         os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"  # the functions' JSON logs, unless asked
     rejected = 0
+    last: datetime | None = None
+    # The functions' stdout (metrics as EMF lines; logs, bound when first loaded) is their
+    # CloudWatch log, not replay's output: stderr with --verbose, else nowhere.
+    sink = sys.stderr if args.verbose else open(os.devnull, "w")  # noqa: SIM115
     try:
-        for path in files:
-            body = path.read_bytes()
-            status, answer = stack.post(body, stack.signed_headers(body))
-            if status != 202:
-                rejected += 1
-                print(f"{path}: {status} {json.dumps(answer)}", file=sys.stderr)
-            stack.drain()
+        with contextlib.redirect_stdout(sink):
+            for path in files:
+                body = path.read_bytes()
+                # A simulated calendar: the functions' clock moves to each event's time, and
+                # held emails due by then go out first, as the 15-minute schedule would.
+                occurred = _occurred_at(body)
+                if occurred is not None:
+                    last = max(last or occurred, occurred)
+                    stack.run_schedules(occurred)
+                status, answer = stack.post(body, stack.signed_headers(body))
+                if status != 202:
+                    rejected += 1
+                    print(f"{path}: {status} {json.dumps(answer)}", file=sys.stderr)
+                stack.drain()
+            if last is not None:
+                stack.run_schedules(last + FLUSH_AFTER)  # everything still held is due then
         for rec in stack.published:
             print(json.dumps(rec) if args.json else describe(rec))
         parked = {name: n for name, n in stack.queue_depths().items() if n and "DLQ" in name}
         summary = (
             f"replayed {len(files)} events ({rejected} rejected): "
-            f"{len(stack.published)} recommendations, {len(stack.sent)} emails in {outbox}"
-            + (f", parked: {parked}" if parked else "")
+            f"{len(stack.published)} recommendations, {len(stack.sent)} emails in "
+            f"{write_index(outbox).as_uri()}" + (f", parked: {parked}" if parked else "")
         )
         print(summary, file=sys.stderr)
     finally:
         stack.stop()
+        if sink is not sys.stderr:
+            sink.close()
     return 1 if rejected or parked else 0
+
+
+def _occurred_at(body: bytes) -> datetime | None:
+    """The event's ``occurred_at``, or None for a file that is not a valid event (the
+    webhook answers for those)."""
+    try:
+        return datetime.fromisoformat(json.loads(body)["occurred_at"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def outbox_index(args: argparse.Namespace) -> int:
+    """Write the outbox's index page, print its URL and open it when a browser can."""
+    index = write_index(Path(args.outbox))
+    print(index.as_uri())
+    if args.open:
+        import webbrowser
+
+        webbrowser.open(index.as_uri())
+    return 0
+
+
+def digest(args: argparse.Namespace) -> int:
+    """Ask a running ``serve`` to run the digest schedule at ``--now`` (default: now)."""
+    if not SERVE_STATE.exists():
+        raise SystemExit("nextmove: no local stack is running; start one with `nextmove serve`")
+    target = json.loads(SERVE_STATE.read_text())
+    url = target["url"].rsplit("/", 1)[0] + DIGEST_PATH
+    now = (args.now or datetime.now(UTC)).isoformat()
+    request = urllib.request.Request(url, data=json.dumps({"now": now}).encode(), method="POST")
+    with urllib.request.urlopen(request, timeout=60) as response:
+        print(response.read().decode())
+    return 0
 
 
 def describe(rec: dict[str, Any]) -> str:
@@ -82,15 +157,10 @@ def describe(rec: dict[str, Any]) -> str:
     ]
     lines += [f"    {line}" for line in rec["body"].splitlines() if line.strip()]
     lines += [f"    -> {action}" for action in rec.get("actions", [])]
-    for ev in rec.get("evidence", []):
-        value = (
-            f"{ev['value']:,.0f}"
-            if isinstance(ev["value"], (int, float)) and ev.get("unit") == "USD"
-            else ev["value"]
-        )
-        unit = f" {ev['unit']}" if ev.get("unit") else ""
-        detail = f", {ev['detail']}" if ev.get("detail") else ""
-        lines.append(f"    * {ev['label']}: {value}{unit} ({ev['source']} {ev['year']}{detail})")
+    # The same plain words as the email, so the terminal and the inbox cannot disagree.
+    lines += [
+        f"    * {format_evidence(Evidence.model_validate(ev))}" for ev in rec.get("evidence", [])
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -111,7 +181,13 @@ def serve(args: argparse.Namespace) -> int:
     class Webhook(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
-            status, answer = stack.post(body, dict(self.headers.items()), path=self.path)
+            if self.path == DIGEST_PATH:
+                before = len(stack.sent)
+                stack.run_schedules(datetime.fromisoformat(json.loads(body)["now"]))
+                stack.travel_to(None)  # events posted next happen now again
+                status, answer = 200, {"emails_sent": len(stack.sent) - before}
+            else:
+                status, answer = stack.post(body, dict(self.headers.items()), path=self.path)
             payload = json.dumps(answer).encode()
             self.send_response(status)
             self.send_header("content-type", "application/json")
@@ -128,7 +204,21 @@ def serve(args: argparse.Namespace) -> int:
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Webhook)
     SERVE_STATE.parent.mkdir(parents=True, exist_ok=True)
     url = f"http://127.0.0.1:{server.server_address[1]}/events"
-    SERVE_STATE.write_text(json.dumps({"url": url, "tenant": stack.tenant, "secret": stack.secret}))
+    from nextmove_local.redrive import RESOURCES
+
+    # What other commands need to reach this stack: `send` signs, `redrive` reaches moto.
+    resources = {name: stack.resolve.refs[name] for name in RESOURCES}
+    SERVE_STATE.write_text(
+        json.dumps(
+            {
+                "url": url,
+                "tenant": stack.tenant,
+                "secret": stack.secret,
+                "endpoint": stack.endpoint,
+                "resources": resources,
+            }
+        )
+    )
     threading.Thread(target=pump, daemon=True).start()
     print(
         f"NextMove local stack: POST signed events to {url} (tenant {stack.tenant}); "
@@ -168,6 +258,74 @@ def send(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def admin(args: argparse.Namespace) -> int:
+    """Each command starts a fresh stack, so admin replays the person's events first (on
+    the simulated calendar, as replay does), then invokes AdminFunction with the request
+    a console test event would hold, now; emails it holds are flushed after it."""
+    from nextmove_local.stack import LocalStack
+
+    files = event_files(args.replay)
+    stack = LocalStack.start(Path(args.outbox))
+    if not args.verbose:
+        os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
+    request = {"operation": args.operation, "tenant": args.tenant or stack.tenant}
+    request["person_id"] = args.person
+    if args.recommendation:
+        request["recommendation_id"] = args.recommendation
+    sink = sys.stderr if args.verbose else open(os.devnull, "w")  # noqa: SIM115
+    now = datetime.now(UTC)
+    try:
+        with contextlib.redirect_stdout(sink):
+            for path in files:
+                body = path.read_bytes()
+                now = _occurred_at(body) or now
+                stack.run_schedules(now)
+                status, answer = stack.post(body, stack.signed_headers(body))
+                if status != 202:
+                    print(f"{path}: {status} {json.dumps(answer)}", file=sys.stderr)
+                stack.drain()
+            stack.run_schedules(now + FLUSH_AFTER)
+            stack.travel_to(None)  # the operator acts now, after the person's history
+            published, sent = len(stack.published), len(stack.sent)
+            result = stack.functions["AdminFunction"].invoke(request)
+            stack.drain()
+            stack.run_schedules(datetime.now(UTC) + FLUSH_AFTER)  # what it held goes out
+        print(json.dumps(result, indent=2))
+        print(
+            f"admin {args.operation} after {len(files)} events: "
+            f"{len(stack.published) - published} more recommendations published, "
+            f"{len(stack.sent) - sent} more emails",
+            file=sys.stderr,
+        )
+    finally:
+        stack.stop()
+        if sink is not sys.stderr:
+            sink.close()
+    return 0 if result.get("ok") else 1
+
+
+def redrive(args: argparse.Namespace) -> int:
+    """Re-drive the DLQs of the stack `serve` keeps up; its pumps then run the work."""
+    from nextmove_local.redrive import Pipeline, redrive_all
+    from nextmove_local.stack import _fake_aws_environment
+
+    if not SERVE_STATE.exists():
+        raise SystemExit("nextmove: no local stack is running; start one with `nextmove serve`")
+    target = json.loads(SERVE_STATE.read_text())
+    _fake_aws_environment(target["endpoint"])
+    result = redrive_all(Pipeline.from_resources(target["resources"]))
+    for name, count in result.redriven.items():
+        failed = result.failed[name]
+        print(f"{name}: {count} re-driven" + (f", {failed} left (failed)" if failed else ""))
+    return 1 if any(result.failed.values()) else 0
+
+
+def reliability(args: argparse.Namespace) -> int:
+    from nextmove_local import reliability
+
+    return reliability.main(args.events, args.faults, args.seed, args.tenants)
+
+
 def schemas(args: argparse.Namespace) -> int:
     from nextmove_local.schemas import write_schemas
 
@@ -199,6 +357,46 @@ def main(argv: list[str] | None = None) -> int:
     p = commands.add_parser("send", help="sign and post event files to a running serve")
     p.add_argument("paths", nargs="+")
     p.set_defaults(run=send)
+
+    p = commands.add_parser("admin", help="replay event files, then run an admin operation")
+    p.add_argument("operation", help="recompute, export, delete or resend")
+    p.add_argument("--person", required=True, help="the person_id")
+    p.add_argument("--tenant", help="the partner (default: the local partner)")
+    p.add_argument("--recommendation", help="the recommendation id (resend)")
+    p.add_argument("--verbose", action="store_true", help="show the functions' logs too")
+    p.add_argument("--outbox", default=outbox)
+    p.add_argument(
+        "--replay",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="PATH",
+        help="event files or folders to replay first",
+    )
+    p.set_defaults(run=admin)
+
+    p = commands.add_parser("outbox", help="write the outbox's index.html and print its URL")
+    p.add_argument("--outbox", default=outbox)
+    p.add_argument("--open", action="store_true", help="open it in the default browser")
+    p.set_defaults(run=outbox_index)
+
+    p = commands.add_parser("digest", help="run the digest schedule on a running serve")
+    p.add_argument(
+        "--now", type=datetime.fromisoformat, help="ISO time to run it at (default: now)"
+    )
+    p.set_defaults(run=digest)
+
+    p = commands.add_parser("redrive", help="re-drive every DLQ of a running serve")
+    p.set_defaults(run=redrive)
+
+    p = commands.add_parser(
+        "reliability", help="many events, faults on every hop, redrive, then reconcile"
+    )
+    p.add_argument("--events", type=int, default=10_000)
+    p.add_argument("--faults", type=float, default=0.2, help="share of calls failed per hop")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--tenants", type=int, default=5)
+    p.set_defaults(run=reliability)
 
     p = commands.add_parser("schemas", help="write events/schemas from the contracts")
     p.add_argument("--check", action="store_true", help="fail if the committed schemas differ")

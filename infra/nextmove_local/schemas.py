@@ -1,15 +1,19 @@
-"""events/schemas: the published JSON Schemas, generated from the pydantic contracts."""
+"""events/schemas and events/openapi.yaml: the published contracts, generated from the
+pydantic models and the webhook's table of refusals, so neither can drift from the code."""
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
+import yaml
 from pydantic import TypeAdapter
 
 from nextmove_local.template import ROOT
 
 SCHEMAS = ROOT / "events" / "schemas"
+OPENAPI = ROOT / "events" / "openapi.yaml"
 
 
 def generated() -> dict[str, dict[str, Any]]:
@@ -30,15 +34,176 @@ def generated() -> dict[str, dict[str, Any]]:
     return found
 
 
+def openapi(schemas: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.1 description of ``POST /events``: the Standard Webhooks headers, the
+    event union of ``event.schema.json`` as the body, and every answer with its JSON body."""
+    from nextmove.intake import MAX_BODY_BYTES, REFUSALS, TENANT_HEADER
+    from nextmove.signing import TOLERANCE_SECONDS
+
+    union = copy.deepcopy((schemas or generated())["event.schema.json"])
+    # The union's $defs become components, so every tool resolves them from this one file.
+    components: dict[str, Any] = {
+        name: _components_refs(schema) for name, schema in union.pop("$defs").items()
+    }
+    for key in ("$id", "$schema"):
+        union.pop(key)
+    components["Event"] = _components_refs(union)
+    components["Accepted"] = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string", "description": "The event's id, as sent."},
+            "status": {"const": "accepted"},
+        },
+        "required": ["id", "status"],
+        "additionalProperties": False,
+    }
+    components["Error"] = {
+        "type": "object",
+        "description": "A refusal: nothing was stored or published.",
+        "properties": {
+            "error": {"type": "string", "enum": sorted(REFUSALS)},
+            "message": {"type": "string", "minLength": 1, "description": "The problem, in words."},
+            "details": {
+                "type": "array",
+                "description": "For invalid_event: each bad field (the value sent is not echoed).",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "field": {"type": "string", "description": "Dotted path, e.g. data.level"},
+                        "problem": {"type": "string"},
+                    },
+                    "required": ["field", "problem"],
+                    "additionalProperties": False,
+                },
+            },
+        },
+        "required": ["error", "message"],
+        "additionalProperties": False,
+    }
+    responses: dict[str, Any] = {
+        "202": {
+            "description": "Accepted: the event is on the bus (a redelivery changes nothing).",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}},
+        }
+    }
+    for status in sorted({status for status, _ in REFUSALS.values()}):
+        errors = {error: when for error, (code, when) in REFUSALS.items() if code == status}
+        responses[str(status)] = {
+            "description": "; ".join(f"`{error}`: {when}" for error, when in errors.items()),
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "allOf": [
+                            {"$ref": "#/components/schemas/Error"},
+                            {"properties": {"error": {"enum": list(errors)}}},
+                        ]
+                    }
+                }
+            },
+        }
+
+    def header(name: str, description: str, **schema: Any) -> dict[str, Any]:
+        return {
+            "name": name,
+            "in": "header",
+            "required": True,
+            "description": description,
+            "schema": {"type": "string", "minLength": 1, **schema},
+        }
+
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "NextMove webhook",
+            "version": "1",
+            "description": (
+                "Partners post career events, signed the Standard Webhooks way "
+                "(https://www.standardwebhooks.com): HMAC-SHA256 of "
+                "`{webhook-id}.{webhook-timestamp}.{body}` with the partner's secret. Generated "
+                "from the contracts by `make schemas`; a test fails when it drifts."
+            ),
+        },
+        "servers": [
+            {"url": "http://127.0.0.1:3000", "description": "`nextmove serve` (the local stack)"},
+            {
+                "url": "https://{api}.execute-api.{region}.amazonaws.com",
+                "description": "The deployed stack's EventsUrl output, without /events.",
+                "variables": {"api": {"default": "api-id"}, "region": {"default": "us-east-1"}},
+            },
+        ],
+        "paths": {
+            "/events": {
+                "post": {
+                    "operationId": "postEvent",
+                    "summary": "Send one career event.",
+                    "parameters": [
+                        header("webhook-id", "Unique message id; part of what is signed."),
+                        header(
+                            "webhook-timestamp",
+                            f"Unix seconds; more than {TOLERANCE_SECONDS} s from now is refused.",
+                            pattern="^[0-9]+$",
+                        ),
+                        header(
+                            "webhook-signature",
+                            "`v1,<base64 HMAC-SHA256>`; several, space-separated, while a "
+                            "secret rotates.",
+                        ),
+                        header(
+                            TENANT_HEADER,
+                            "The partner: its secrets verify the signature and it is part of "
+                            "every stored key. Never taken from the body.",
+                        ),
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "description": f"One event, at most {MAX_BODY_BYTES} bytes.",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Event"}}
+                        },
+                    },
+                    "responses": responses,
+                }
+            }
+        },
+        "components": {"schemas": components},
+    }
+
+
+def _components_refs(schema: Any) -> Any:
+    """``schema`` with its ``#/$defs/X`` references (and discriminator mappings) pointing
+    at ``#/components/schemas/X``."""
+    if isinstance(schema, dict):
+        return {key: _components_refs(value) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_components_refs(value) for value in schema]
+    if isinstance(schema, str) and schema.startswith("#/$defs/"):
+        return "#/components/schemas/" + schema.removeprefix("#/$defs/")
+    return schema
+
+
 def write_schemas(*, check: bool = False) -> list[str]:
-    """Write the schemas (or, with ``check``, only compare). Returns the names that differed."""
+    """Write the schemas and the OpenAPI spec (or, with ``check``, only compare). Returns
+    the names that differed."""
     SCHEMAS.mkdir(parents=True, exist_ok=True)
+    schemas = generated()
+    texts = {
+        SCHEMAS / name: json.dumps(schema, indent=2, sort_keys=True) + "\n"
+        for name, schema in schemas.items()
+    }
+    texts[OPENAPI] = "# Generated by `make schemas` from the contracts: do not edit.\n" + yaml.dump(
+        openapi(schemas), Dumper=_Dumper, sort_keys=False, width=100, allow_unicode=True
+    )
     differ = []
-    for name, schema in generated().items():
-        text = json.dumps(schema, indent=2, sort_keys=True) + "\n"
-        path = SCHEMAS / name
+    for path, text in texts.items():
         if not path.exists() or path.read_text() != text:
-            differ.append(name)
+            differ.append(path.name)
             if not check:
                 path.write_text(text)
     return differ
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block-style YAML without anchors: the spec is read by people as well as tools."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True

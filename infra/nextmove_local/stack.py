@@ -28,12 +28,14 @@ import time
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from nextmove_local import template
+from nextmove_local.outbox import write_index
 from nextmove_local.template import ROOT, Resolver
 
 REGION = "us-east-1"
@@ -118,17 +120,24 @@ class Sent:
 class LocalStack:
     """Start with ``LocalStack.start()``; ``post()`` events; ``drain()`` until quiet."""
 
-    def __init__(self, outbox: Path, endpoint: str, server: Any) -> None:
+    def __init__(
+        self, outbox: Path, endpoint: str, server: Any, tenants: tuple[str, ...] = (TENANT,)
+    ) -> None:
         self.outbox = outbox
         self.endpoint = endpoint
         self._server = server
-        self.secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
-        self.tenant = TENANT
+        # One signing secret per partner; the first partner is the one commands sign as.
+        self.secrets = {
+            t: "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode() for t in tenants
+        }
+        self.tenant = tenants[0]
+        self.secret = self.secrets[self.tenant]
         self.functions: dict[str, Function] = {}
         self.resolve = Resolver()
         self._rule_queues: list[tuple[str, Function, dict[str, Any]]] = []
         self._queue_triggers: list[tuple[str, Function, dict[str, Any]]] = []
         self._stream_triggers: list[tuple[str, Function, dict[str, Any]]] = []
+        self._schedules: list[tuple[Function, dict[str, Any]]] = []
         self._shard_iterators: dict[str, str | None] = {}
         self._routes: dict[tuple[str, str], Function] = {}
         self._mail_seen = 0
@@ -140,9 +149,14 @@ class LocalStack:
     # ---- lifecycle -------------------------------------------------------------------
 
     @classmethod
-    def start(cls, outbox: Path | None = None, *, port: int = 0) -> LocalStack:
+    def start(
+        cls, outbox: Path | None = None, *, port: int = 0, tenants: tuple[str, ...] = (TENANT,)
+    ) -> LocalStack:
         from moto.server import ThreadedMotoServer
 
+        from nextmove_local import moto_speed
+
+        moto_speed.install()  # transactions in time of their own size, not the table's
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         server.start()
@@ -151,7 +165,7 @@ class LocalStack:
         # moto's state is per process, not per server: start every stack from nothing.
         urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
         _fake_aws_environment(endpoint)
-        stack = cls(outbox or ROOT / "build" / "outbox", endpoint, server)
+        stack = cls(outbox or ROOT / "build" / "outbox", endpoint, server, tenants)
         stack._create(template.load())
         return stack
 
@@ -170,7 +184,9 @@ class LocalStack:
         from nextmove.adapters import secrets as secret_cache
 
         aws.client.cache_clear()  # clients made for an earlier stack point elsewhere
+        self.travel_to(None)  # an earlier stack's simulated calendar is not this one's
         secret_cache.forget()
+        _forget_loggers()
         self.outbox.mkdir(parents=True, exist_ok=True)
         r = self.resolve
         r.refs.update(
@@ -187,6 +203,9 @@ class LocalStack:
         resources: dict[str, dict[str, Any]] = tpl["Resources"]
         by_type: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         for logical, resource in resources.items():
+            condition = resource.get("Condition")
+            if condition and not template.holds(condition, tpl.get("Conditions", {}), r):
+                continue  # e.g. the ops email subscription when AlarmEmail is empty
             by_type.setdefault(resource["Type"], []).append(
                 (logical, resource.get("Properties", {}))
             )
@@ -201,6 +220,12 @@ class LocalStack:
             r.refs[logical] = name
             r.attrs[(logical, "Name")] = name
             r.attrs[(logical, "Arn")] = arn
+        for logical, props in by_type.get("AWS::SSM::Parameter", []):
+            name = r(props["Name"])
+            self.client("ssm").put_parameter(
+                Name=name, Value=r(props["Value"]), Type=props.get("Type", "String")
+            )
+            r.refs[logical] = name
         for logical, props in by_type.get("AWS::SNS::Topic", []):
             arn = self.client("sns").create_topic(Name=r(props["TopicName"]))["TopicArn"]
             r.refs[logical] = arn
@@ -240,6 +265,11 @@ class LocalStack:
             KeySchema=props["KeySchema"],
             BillingMode=props.get("BillingMode", "PAY_PER_REQUEST"),
             **(
+                {"GlobalSecondaryIndexes": props["GlobalSecondaryIndexes"]}
+                if "GlobalSecondaryIndexes" in props
+                else {}
+            ),
+            **(
                 {
                     "StreamSpecification": {
                         "StreamEnabled": True,
@@ -259,8 +289,8 @@ class LocalStack:
             self.client("dynamodb").update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
 
     def _create_secret(self, logical: str, props: dict[str, Any]) -> None:
-        # The local partner's secret is made per stack, as an operator would add one.
-        value = json.dumps({self.tenant: [self.secret]})
+        # The local partners' secrets are made per stack, as an operator would add them.
+        value = json.dumps({tenant: [secret] for tenant, secret in self.secrets.items()})
         arn = self.client("secretsmanager").create_secret(
             Name=self.resolve(props["Name"]), SecretString=value
         )["ARN"]
@@ -329,6 +359,9 @@ class LocalStack:
             self._stream_triggers.append((stream_arn, fn, props))
         elif kind == "SQS":
             self._queue_triggers.append((self._url_of_arn(r(props["Queue"])), fn, props))
+        elif kind == "Schedule":
+            # Time is the developer's to move here: ``run_schedules(now)`` fires them.
+            self._schedules.append((fn, props))
         else:
             raise ValueError(f"{fn.logical_id}: trigger type {kind} is not emulated locally")
 
@@ -349,8 +382,11 @@ class LocalStack:
         return response["statusCode"], json.loads(response["body"])
 
     def signed_headers(self, body: bytes, **overrides: Any) -> dict[str, str]:
-        """Headers for ``body`` signed as the local partner (``overrides`` to forge)."""
-        return signed_headers(body, **{"secret": self.secret, "tenant": self.tenant, **overrides})
+        """Headers for ``body`` signed as the local partner, or as ``tenant=`` with its own
+        secret (``overrides`` to forge)."""
+        tenant = overrides.get("tenant", self.tenant)
+        secret = self.secrets.get(tenant, self.secret)
+        return signed_headers(body, **{"secret": secret, "tenant": tenant, **overrides})
 
     # ---- the pumps ----------------------------------------------------------------------
 
@@ -448,11 +484,18 @@ class LocalStack:
                 size = int(props.get("BatchSize", 100))
                 for start in range(0, len(records), size):
                     worked = True
-                    self._invoke_stream_batch(fn, props, records[start : start + size], stream_arn)
+                    self._invoke_stream_batch(
+                        fn, props, records[start : start + size], stream_arn, shard_id
+                    )
         return worked
 
     def _invoke_stream_batch(
-        self, fn: Function, props: dict[str, Any], batch: list[dict[str, Any]], arn: str
+        self,
+        fn: Function,
+        props: dict[str, Any],
+        batch: list[dict[str, Any]],
+        arn: str,
+        shard_id: str,
     ) -> None:
         """Retry from the first reported failure, as Lambda does, then park the batch."""
         for record in batch:
@@ -474,6 +517,7 @@ class LocalStack:
             "requestContext": {"condition": "RetryAttemptsExhausted", "functionArn": fn.logical_id},
             "DDBStreamBatchInfo": {
                 "streamArn": arn,
+                "shardId": shard_id,
                 "startSequenceNumber": batch[0]["dynamodb"]["SequenceNumber"],
                 "endSequenceNumber": batch[-1]["dynamodb"]["SequenceNumber"],
                 "batchSize": len(batch),
@@ -526,6 +570,8 @@ class LocalStack:
             self.sent.append(
                 Sent(eml=eml, html=html, to=str(parsed["To"]), subject=str(parsed["Subject"]))
             )
+        if new:
+            write_index(self.outbox)
         return bool(new)
 
     def _collect_published(self) -> None:
@@ -552,6 +598,38 @@ class LocalStack:
             found.extend(page)
             if not (drain and page):
                 return found
+
+    # ---- the calendar -------------------------------------------------------------------
+
+    def travel_to(self, at: datetime | None) -> None:
+        """Set the functions' clock (``nextmove.adapters.clock``) to ``at``; None: real
+        time. The webhook's signature check keeps the real clock."""
+        from nextmove.adapters import clock
+
+        clock.travel_to(at)
+
+    def run_schedules(self, now: datetime) -> None:
+        """Fire every scheduled rule once, as EventBridge would at ``now`` (the clock
+        moves there too; a failing run is retried and parked like any async invoke),
+        then drain."""
+        self.travel_to(now)
+        with self._lock:
+            for fn, props in self._schedules:
+                event = {
+                    "version": "0",
+                    "id": str(uuid.uuid4()),
+                    "detail-type": "Scheduled Event",
+                    "source": "aws.events",
+                    "account": ACCOUNT,
+                    "time": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "region": REGION,
+                    "resources": [
+                        f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{self.resolve(props['Name'])}"
+                    ],
+                    "detail": {},
+                }
+                self._invoke_async(fn, event)
+            self.drain()
 
     # ---- what an operator would look at -----------------------------------------------
 
@@ -593,6 +671,19 @@ def signed_headers(
         "webhook-signature": sign(secret, msg_id, timestamp, body),
         TENANT_HEADER: tenant,
     }
+
+
+def _forget_loggers() -> None:
+    """Every stack's functions cold-start. Powertools configures a service's logger once
+    per process (level, and a handler bound to the stdout of that moment), so a logger
+    left by an earlier stack in this process is reset, as a new Lambda container would be."""
+    for name in [n for n in logging.Logger.manager.loggerDict if n.startswith("nextmove")]:
+        log = logging.getLogger(name)
+        for handler in list(log.handlers):
+            log.removeHandler(handler)
+        # Powertools' marks of a configured logger: "init" and its "powertools_*" attributes.
+        for mark in [a for a in vars(log) if a == "init" or a.startswith("powertools_")]:
+            delattr(log, mark)
 
 
 def http_api_event(method: str, path: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:

@@ -39,11 +39,35 @@ def _tag(name: str):
 
 for _short, _long in {"!Ref": "Ref", "!GetAtt": "Fn::GetAtt", "!Sub": "Fn::Sub"}.items():
     _Loader.add_constructor(_short, _tag(_long))
+# Parsed so the template loads; only conditions (``holds``) are evaluated locally.
+for _name in ("Equals", "Not", "And", "Or", "If", "Select", "Split", "Join"):
+    _Loader.add_constructor(f"!{_name}", _tag(f"Fn::{_name}"))
 
 
 def load(path: Path = TEMPLATE) -> dict[str, Any]:
     with path.open() as handle:
         return yaml.load(handle, Loader=_Loader)
+
+
+def holds(name: str, conditions: dict[str, Any], resolve: Resolver) -> bool:
+    """Whether the template's condition ``name`` is true for the local parameters."""
+
+    def value(node: Any) -> Any:
+        if isinstance(node, dict) and len(node) == 1:
+            ((fn, args),) = node.items()
+            if fn == "Condition":
+                return value(conditions[args])
+            if fn == "Fn::Equals":
+                return value(args[0]) == value(args[1])
+            if fn == "Fn::Not":
+                return not value(args[0])
+            if fn == "Fn::And":
+                return all(value(a) for a in args)
+            if fn == "Fn::Or":
+                return any(value(a) for a in args)
+        return resolve(node)
+
+    return bool(value(conditions[name]))
 
 
 @dataclass

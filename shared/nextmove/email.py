@@ -26,7 +26,14 @@ from urllib.parse import urlsplit
 from nextmove.contracts.events import Kind, NotificationPreferences, ProfileData
 from nextmove.contracts.recommendation import Evidence, Recommendation
 
-__all__ = ["RenderedEmail", "format_evidence", "render", "to_mime", "wants_email"]
+__all__ = [
+    "RenderedEmail",
+    "format_evidence",
+    "render",
+    "render_many",
+    "to_mime",
+    "wants_email",
+]
 
 WIDTH = 72
 """Plain-text line width: readable in any client, and quotes well in a reply."""
@@ -60,17 +67,16 @@ _TIME_SENSITIVE = "Time-sensitive"
 
 @dataclass(frozen=True)
 class _View:
-    """What both parts show, worked out once so the text and HTML cannot disagree."""
+    """One recommendation as both parts show it, worked out once so the text and HTML
+    cannot disagree."""
 
     style: _KindStyle
     time_sensitive: bool
-    greeting: str
     headline: str
     paragraphs: list[list[str]]
     actions: list[str]
     evidence: list[str]
     rule: str
-    preferences_url: str
 
 
 class _Html(str):
@@ -95,20 +101,78 @@ def render(rec: Recommendation, profile: ProfileData, *, preferences_url: str) -
     unsubscribe). Raises ``ValueError`` if ``preferences_url`` is not an absolute
     http(s) URL, since a broken or ``javascript:`` link must never reach an inbox.
     """
+    return render_many([rec], profile, preferences_url=preferences_url)
+
+
+def render_many(
+    recs: list[Recommendation],
+    profile: ProfileData,
+    *,
+    preferences_url: str,
+    digest: bool = False,
+) -> RenderedEmail:
+    """Render several recommendations as one email, in the order given (most urgent
+    first: the first one's headline leads the subject).
+
+    One recommendation that is not a digest renders exactly as :func:`render`. Several
+    (what one event yielded, or a ``digest`` of held emails) open with a short list of
+    their headlines, so every piece of advice is in the first lines, then give each its
+    own section with the same parts as a single email.
+    """
+    if not recs:
+        raise ValueError("an email needs at least one recommendation")
     _check_url(preferences_url, schemes=("https", "http"))
-    subject = _one_line(rec.headline)
-    view = _View(
+    views = [_view(rec) for rec in recs]
+    greeting = f"Hi {_one_line(profile.name)}," if profile.name else "Hi there,"
+    lead = views[0]
+    if len(views) == 1 and not digest:
+        return RenderedEmail(
+            subject=lead.headline,
+            text=_frame_text(_single_text(lead, greeting), preferences_url),
+            html=_frame_html(
+                lead.headline,
+                _preheader(lead.paragraphs),
+                lead.style.accent,
+                _single_html(lead, greeting),
+                preferences_url,
+            ),
+        )
+    more = f" (+{len(views) - 1} more)" if len(views) > 1 else ""
+    subject = f"{'Your NextMove digest: ' if digest else ''}{lead.headline}{more}"
+    title = _DIGEST_TITLE if digest else _BUNDLE_TITLE
+    intro = _DIGEST_INTRO if digest else _BUNDLE_INTRO
+    return RenderedEmail(
+        subject=subject,
+        text=_frame_text(_many_text(views, title, greeting, intro), preferences_url),
+        html=_frame_html(
+            subject,
+            "; ".join(v.headline for v in views),
+            lead.style.accent,
+            _many_html(views, title, greeting, intro),
+            preferences_url,
+        ),
+    )
+
+
+_BUNDLE_TITLE = "Your next moves"
+_BUNDLE_INTRO = "Your latest update gave us more than one thing to suggest, most urgent first:"
+_DIGEST_TITLE = "Your NextMove digest"
+_DIGEST_INTRO = (
+    "We held this advice back so that you are not emailed too often, or during your "
+    "quiet hours. Here it is together, most urgent first:"
+)
+
+
+def _view(rec: Recommendation) -> _View:
+    return _View(
         style=_KIND_STYLES[rec.kind],
         time_sensitive=rec.priority == "high",
-        greeting=f"Hi {_one_line(profile.name)}," if profile.name else "Hi there,",
-        headline=subject,
+        headline=_one_line(rec.headline),
         paragraphs=_paragraphs(rec.body),
         actions=[_one_line(a) for a in rec.actions if a.strip()],
         evidence=[format_evidence(e) for e in rec.evidence],
         rule=rec.rule,
-        preferences_url=preferences_url,
     )
-    return RenderedEmail(subject=subject, text=_render_text(view), html=_render_html(view))
 
 
 # Parts are encoded when set, under policy.SMTP (quoted-printable lines of 76). The
@@ -225,24 +289,50 @@ def _number(value: float, *, decimals: int, cents: bool = False) -> str:
 # ---- text part -----------------------------------------------------------------------
 
 
-def _render_text(v: _View) -> str:
-    headline = _wrap(v.headline)
-    pad = len(f"{len(v.actions)}. ")  # aligns item text once the list reaches 10
-    actions = [
-        _wrap(a, first=f"{i}. ".rjust(pad), rest=" " * pad) for i, a in enumerate(v.actions, 1)
+def _frame_text(content: str, preferences_url: str) -> str:
+    # The URL sits on its own line, never wrapped, so it stays clickable.
+    return _template("email.txt").substitute(content=content, preferences_url=preferences_url)
+
+
+def _single_text(v: _View, greeting: str) -> str:
+    return f"{_kind_line(v)}\n\n{greeting}\n\n{_recommendation_text(v)}"
+
+
+def _many_text(views: list[_View], title: str, greeting: str, intro: str) -> str:
+    contents = _numbered([v.headline for v in views])
+    sections = [
+        f"{'-' * WIDTH}\n{i}. {_kind_line(v)}\n\n{_recommendation_text(v)}"
+        for i, v in enumerate(views, 1)
     ]
-    return _template("email.txt").substitute(
-        kind_line=v.style.label + (f" · {_TIME_SENSITIVE}" if v.time_sensitive else ""),
-        greeting=v.greeting,
-        headline=f"{headline}\n{'=' * max(map(len, headline.splitlines()))}",
-        body="\n\n".join("\n".join(_wrap(line) for line in para) for para in v.paragraphs),
-        actions=_text_section("What to do next", actions),
-        evidence=_text_section(
-            "The figures behind this", [_wrap(e, first="- ", rest="  ") for e in v.evidence]
-        ),
-        rule=_wrap(f"Why you got this: rule {v.rule}"),
-        preferences_url=v.preferences_url,  # own line, never wrapped, so it stays clickable
+    return "\n\n".join(
+        [_underlined(title, "="), greeting, _wrap(intro), "\n".join(contents), *sections]
     )
+
+
+def _kind_line(v: _View) -> str:
+    return v.style.label + (f" · {_TIME_SENSITIVE}" if v.time_sensitive else "")
+
+
+def _recommendation_text(v: _View) -> str:
+    """Headline, advice, actions, figures and the rule: one recommendation's text."""
+    body = "\n\n".join("\n".join(_wrap(line) for line in para) for para in v.paragraphs)
+    evidence = [_wrap(e, first="- ", rest="  ") for e in v.evidence]
+    return (
+        f"{_underlined(v.headline, '=')}\n\n{body}\n\n"
+        + _text_section("What to do next", _numbered(v.actions))
+        + _text_section("The figures behind this", evidence)
+        + _wrap(f"Why you got this: rule {v.rule}")
+    )
+
+
+def _underlined(text: str, mark: str) -> str:
+    wrapped = _wrap(text)
+    return f"{wrapped}\n{mark * max(map(len, wrapped.splitlines()))}"
+
+
+def _numbered(items: list[str]) -> list[str]:
+    pad = len(f"{len(items)}. ")  # aligns item text once the list reaches 10
+    return [_wrap(a, first=f"{i}. ".rjust(pad), rest=" " * pad) for i, a in enumerate(items, 1)]
 
 
 def _text_section(title: str, items: list[str]) -> str:
@@ -275,46 +365,94 @@ _PILL = Template(
 _PARAGRAPH = Template('<p style="margin:0 0 16px;">$text</p>')
 _LIST_ITEM = Template('<li style="margin:0 0 8px;padding-left:4px;">$text</li>')
 _SECTION = Template(
-    '<h2 style="margin:28px 0 12px;font-size:18px;line-height:1.3;color:#111827;">$title</h2>'
+    '<$h style="margin:28px 0 12px;font-size:18px;line-height:1.3;color:#111827;">$title</$h>'
     '<$tag style="margin:0 0 16px;padding-left:24px;">$items</$tag>'
 )
+_LABELS = Template('<p style="margin:0 0 10px;">$labels</p>')
+_H1 = Template(
+    '<h1 class="nm-h1" style="margin:0 0 20px;font-size:26px;line-height:1.25;'
+    'font-weight:700;color:#111827;">$text</h1>'
+)
+_H2 = Template(
+    '<h2 class="nm-h2" style="margin:0 0 16px;font-size:22px;line-height:1.3;'
+    'font-weight:700;color:#111827;">$text</h2>'
+)
+_RULE = Template(
+    '<p style="margin:28px 0 0;padding-top:16px;border-top:1px solid #e5e7eb;font-size:13px;'
+    'line-height:1.5;color:#4b5563;">Why you got this: rule <code style="font-family:Menlo,'
+    'Consolas,monospace;font-size:12px;">$rule</code></p>'
+)
+_DIVIDER = _Html('<hr style="margin:36px 0 24px;border:0;border-top:2px solid #e5e7eb;">')
 
 
-def _render_html(v: _View) -> str:
+def _frame_html(title: str, preheader: str, accent: str, content: str, preferences_url: str) -> str:
+    return _fill_html(
+        _template("email.html"),
+        title=title,
+        preheader=textwrap.shorten(preheader, width=140, placeholder="…"),
+        accent=accent,
+        content=_Html(content),
+        preferences_url=preferences_url,
+    )
+
+
+def _single_html(v: _View, greeting: str) -> str:
+    return (
+        _labels_html(v)
+        + _fill_html(_H1, text=v.headline)
+        + _fill_html(_PARAGRAPH, text=greeting)
+        + _recommendation_html(v, heading="h2")
+    )
+
+
+def _many_html(views: list[_View], title: str, greeting: str, intro: str) -> str:
+    contents = _html_section("", "ol", [v.headline for v in views], heading="")
+    sections = "".join(
+        _DIVIDER + _labels_html(v) + _fill_html(_H2, text=v.headline) + _recommendation_html(v)
+        for v in views
+    )
+    return (
+        _fill_html(_H1, text=title)
+        + _fill_html(_PARAGRAPH, text=greeting)
+        + _fill_html(_PARAGRAPH, text=intro)
+        + contents
+        + sections
+    )
+
+
+def _labels_html(v: _View) -> str:
     labels = _fill_html(_PILL, tint=v.style.tint, accent=v.style.accent, text=v.style.label)
     if v.time_sensitive:
         labels += _fill_html(_PILL, tint="#fee2e2", accent="#991b1b", text=_TIME_SENSITIVE)
+    return _fill_html(_LABELS, labels=_Html(labels))
+
+
+def _recommendation_html(v: _View, *, heading: str = "h3") -> str:
+    """Advice, actions, figures and the rule: one recommendation below its headline."""
     body = "".join(
         _fill_html(_PARAGRAPH, text=_Html("<br>".join(html.escape(line) for line in para)))
         for para in v.paragraphs
     )
-    return _fill_html(
-        _template("email.html"),
-        title=v.headline,
-        preheader=_preheader(v.paragraphs),
-        accent=v.style.accent,
-        labels=_Html(labels),
-        headline=v.headline,
-        greeting=v.greeting,
-        body=_Html(body),
-        actions=_html_section("What to do next", "ol", v.actions),
-        evidence=_html_section("The figures behind this", "ul", v.evidence),
-        rule=v.rule,
-        preferences_url=v.preferences_url,
+    return (
+        body
+        + _html_section("What to do next", "ol", v.actions, heading=heading)
+        + _html_section("The figures behind this", "ul", v.evidence, heading=heading)
+        + _fill_html(_RULE, rule=v.rule)
     )
 
 
-def _html_section(title: str, tag: str, items: list[str]) -> _Html:
+def _html_section(title: str, tag: str, items: list[str], *, heading: str) -> str:
     if not items:
-        return _Html("")
+        return ""
     lis = "".join(_fill_html(_LIST_ITEM, text=item) for item in items)
-    return _Html(_fill_html(_SECTION, title=title, tag=_Html(tag), items=_Html(lis)))
+    if not heading:
+        return f'<{tag} style="margin:0 0 16px;padding-left:24px;">{lis}</{tag}>'
+    return _fill_html(_SECTION, h=_Html(heading), title=title, tag=_Html(tag), items=_Html(lis))
 
 
 def _preheader(paragraphs: list[list[str]]) -> str:
     """The inbox preview line: the start of the advice, not "View in browser" noise."""
-    first = " ".join(paragraphs[0]) if paragraphs else ""
-    return textwrap.shorten(first, width=140, placeholder="…") if first else ""
+    return " ".join(paragraphs[0]) if paragraphs else ""
 
 
 def _fill_html(template: Template, **values: str) -> str:

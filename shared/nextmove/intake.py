@@ -21,8 +21,26 @@ from nextmove.contracts import EVENT_TYPES, BusDetail, InboundEvent, parse_inbou
 MAX_BODY_BYTES = 64 * 1024  # well inside EventBridge's 256 KiB entry limit
 TENANT_HEADER = "nextmove-tenant"
 
+# Every answer that is not a 202, by its ``error`` code: the status and when it is given.
+# events/openapi.yaml is generated from this table, and the tests hold every refusal to it.
+REFUSALS: dict[str, tuple[int, str]] = {
+    "payload_too_large": (413, f"the body is over {MAX_BODY_BYTES // 1024} KiB"),
+    "unknown_signer": (401, f"no {TENANT_HEADER} header, or one naming no known partner"),
+    "bad_signature": (
+        401,
+        "a webhook-* header is missing, no signature matches a secret of the partner, "
+        "or webhook-timestamp is more than 5 minutes from now",
+    ),
+    "malformed_json": (400, "the body is not JSON"),
+    "unknown_event_type": (422, "`type` is not one of the event types"),
+    "invalid_event": (400, "the event does not match its contract; `details` names each field"),
+    "unavailable": (503, "the event bus did not take the event; nothing was kept: retry"),
+}
 
-@dataclass(frozen=True)
+
+# Not frozen: Python sets __traceback__ on an exception as it propagates (through a
+# ``with`` block, for one), which a frozen dataclass turns into FrozenInstanceError.
+@dataclass
 class Rejected(Exception):
     status: int
     error: str

@@ -96,10 +96,11 @@ def test_react_dispatches_each_event_to_its_rules():
         "goal.too_vague",
         "skills.gap_plan",
     ]
+    # Overwhelmed without a goal gets help to make a plan, not a second task on top.
     assert [r.rule for r in play(checkin("overwhelmed")).recommendations] == [
-        "timing.build_case_first",
-        "feelings.overwhelmed_no_plan",
+        "feelings.overwhelmed_no_plan"
     ]
+    assert [r.rule for r in play(checkin("unhappy")).recommendations] == ["timing.build_case_first"]
     assert play(profile()).recommendations == []
 
 

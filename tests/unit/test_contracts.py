@@ -13,8 +13,12 @@ from nextmove.intake import admit
 from nextmove_local.schemas import SCHEMAS, generated, write_schemas
 from tests.support import EVENTS
 
-WRAPPERS = {"schemas", "api_gateway", "eventbridge"}  # folders of wrappers, not webhook bodies
-SAMPLES = sorted(p for p in EVENTS.rglob("*.json") if not WRAPPERS & set(p.parts))
+# Folders of wrappers and of admin test events (tests/e2e/test_admin_cli.py), not webhook bodies.
+WRAPPERS = {"schemas", "api_gateway", "eventbridge", "admin"}
+# A golden scenario's expected.json (events/scenarios/*/) holds expectations, not an event.
+SAMPLES = sorted(
+    p for p in EVENTS.rglob("*.json") if not WRAPPERS & set(p.parts) and p.name != "expected.json"
+)
 
 
 SAMPLE_SECRET = "whsec_c2FtcGxlLXNlY3JldC1kby1ub3QtdXNlLTAwMDE="  # events/api_gateway only

@@ -98,7 +98,12 @@ def test_a_specific_goal_is_confirmed_with_its_target_occupation():
     assert "scores 100 of 100" in rec.body
     assert "Marketing Managers (SOC 11-2021)" in rec.body
     assert rec.evidence[0].value == 100
-    assert all(e.source == "NextMove goal rubric" and e.year == "2026" for e in rec.evidence)
+    *facets, occupation = rec.evidence
+    assert all(e.source == "NextMove goal rubric" and e.year == "2026" for e in facets)
+    assert (occupation.label, occupation.value) == (
+        "Occupation",
+        "Marketing Managers (SOC 11-2021)",
+    )
     assert rec.actions[0] == (
         "Compare your skills with what a Chief Marketing Officer needs; pick the next to build."
     )

@@ -64,6 +64,8 @@ def test_national_software_developers_are_blss_figures():
     assert w.top_coded == frozenset()
     assert (w.source, w.release) == ("BLS OEWS", "May 2025") == (SOURCE, RELEASE)
     assert w.describe() == "BLS OEWS May 2025, 15-1252 Software Developers, national"
+    # For an evidence detail beside its source and year: the source is not said twice.
+    assert w.scope() == "Software Developers, national"
 
 
 def test_state_lookup():
@@ -72,6 +74,7 @@ def test_state_lookup():
     assert (w.area_code, w.area_name, w.area_level) == ("4800000", "Texas", "state")
     assert (w.p10, w.p25, w.p50, w.p75, w.p90) == (82600, 103350, 132150, 162530, 183680)
     assert w.describe() == "BLS OEWS May 2025, 15-1252 Software Developers, Texas (statewide)"
+    assert w.area() == "Texas (statewide)"
 
 
 def test_metro_lookup_from_city_and_state():

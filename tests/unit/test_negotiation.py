@@ -189,8 +189,17 @@ def test_senior_swe_in_austin_is_countered_at_the_metro_75th_percentile() -> Non
     # The reader is told which area the figures are for, and the level's percentile.
     assert wages.area_level == "metro"
     assert f"{wages.area_name} metro area" in rec.body
-    assert evidence(rec, "Market area").value == f"metro: {wages.area_name}"
-    assert evidence(rec, "Level to market percentile").value == "senior -> p75"
+    area = evidence(rec, "Market area")
+    assert (area.value, area.detail) == (
+        f"{wages.area_name} (metro area)",
+        "the metro area where the job is based",
+    )
+    mapping = evidence(rec, "Level to market percentile")
+    assert mapping.value == "senior → 75th percentile"
+    # The whole mapping is shown, not only the level's own point.
+    assert mapping.detail is not None
+    assert "mid → median" in mapping.detail and "senior and manager → 75th" in mapping.detail
+    assert evidence(rec, "Occupation").value == "Software Developers (SOC 15-1252)"
     assert "anchor on the 75th percentile" in rec.body
     assert "what you are paid now does not" in rec.body
 
@@ -202,8 +211,11 @@ def test_every_market_figure_names_its_source_and_release() -> None:
     median = evidence(rec, "Market median")
     assert median.value == wages.p50
     assert (median.source, median.year, median.unit) == ("BLS OEWS", wages.release, "USD")
-    assert median.detail is not None and median.detail.startswith(wages.describe())
+    # Source and release are said once, by source and year; the detail names the rest.
+    assert median.detail == f"Software Developers, {wages.area_name} (metro area)"
     assert all(item.source and item.year for item in rec.evidence)
+    for item in rec.evidence:
+        assert f"{item.source} {item.year}" not in (item.detail or "")
 
 
 def test_the_offer_base_and_total_comp_are_placed_on_the_distribution() -> None:
@@ -213,8 +225,12 @@ def test_the_offer_base_and_total_comp_are_placed_on_the_distribution() -> None:
 
     base_position = wages.position(base)
     assert base_position is not None
-    assert evidence(rec, "Offer base: market position").value == round(base_position, 1)
-    assert evidence(rec, "Offer total compensation: market position").source == "BLS OEWS"
+    placed = evidence(rec, "Offer base on the market")
+    # In words, as the body says it: "about the 32nd" percentile.
+    assert placed.unit == "percentile"
+    assert str(placed.value).startswith(f"about the {round(base_position)}")
+    assert f"at {str(placed.value).replace('the', "the market's")} percentile" in rec.body
+    assert evidence(rec, "Offer total compensation on the market").source == "BLS OEWS"
     assert "BLS wages leave out equity" in rec.body
 
 
@@ -260,7 +276,7 @@ def test_total_comp_adds_bonus_equity_per_year_and_sign_on_spread_over_vesting()
     assert comp.per_year == 210_000
 
     rec = advise(offer_event(data))
-    assert evidence(rec, "Total compensation per year: Globex").value == 210_000
+    assert evidence(rec, "Total compensation per year at Globex").value == 210_000
     assert "$210,000 a year = $150,000 base + $15,000 target bonus" in rec.body
     assert (
         "$40,000 equity a year ($160,000 over 4 years; nothing vests before month 12)" in rec.body
@@ -291,7 +307,7 @@ def test_two_open_offers_are_compared_side_by_side_by_total_comp() -> None:
         "1. Initech: $235,000 a year ($185,000 base)\n"
         "2. Globex (this offer): $210,000 a year ($150,000 base)"
     ) in rec.body
-    assert evidence(rec, "Total compensation per year: Initech").value == 235_000
+    assert evidence(rec, "Total compensation per year at Initech").value == 235_000
     assert "Hooli" not in rec.body  # its deadline passed: not an open offer
     assert "Not ranked, paid in another currency: Umbrella (EUR)" in rec.body
 
@@ -311,12 +327,12 @@ def test_the_raise_is_shown_against_current_pay_with_its_framing() -> None:
     rec = advise(event, person(event, current_base=current))
 
     counter = counter_of(rec)
-    assert evidence(rec, "Raise: offer base vs current base").value == round(
+    assert evidence(rec, "Raise of the offer's base over your current base").value == round(
         (base / current - 1) * 100, 1
     )
-    assert evidence(rec, "Raise: counter vs current base").value == round(
-        (counter / current - 1) * 100, 1
-    )
+    counter_raise = evidence(rec, "Raise of the counter over your current base")
+    assert counter_raise.value == round((counter / current - 1) * 100, 1)
+    assert counter_raise.detail == f"${counter:,.0f} against your current base of $100,000"
     assert f"the counter a raise of {(counter / current - 1) * 100:.0f}%" in rec.body
     switchers = evidence(rec, "Job switchers' wage growth over stayers'")
     assert switchers.source == "Federal Reserve Bank of Atlanta Wage Growth Tracker"
@@ -337,7 +353,7 @@ def test_no_raise_is_shown_without_comparable_current_pay() -> None:
     event = offer_event()
     for state in (person(event), person(event, current_base=90_000, current_currency="GBP")):
         rec = advise(event, state)
-        assert "Raise:" not in " ".join(item.label for item in rec.evidence)
+        assert "Raise" not in " ".join(item.label for item in rec.evidence)
 
 
 def test_current_pay_is_never_to_be_disclosed() -> None:
@@ -402,7 +418,7 @@ def test_an_unknown_title_gets_no_market_figure() -> None:
 
     _assert_no_figure_invented(rec)
     assert f"'{title}' does not match an occupation" in rec.body
-    assert evidence(rec, "Total compensation per year: Globex").value == 150_000
+    assert evidence(rec, "Total compensation per year at Globex").value == 150_000
 
 
 def test_an_offer_in_euros_abroad_gets_no_market_figure() -> None:
@@ -479,18 +495,23 @@ def test_a_town_without_metro_figures_falls_back_to_the_state_and_says_so() -> N
 
     rec = advise(offer_event(offer_data(city="Marfa", state="TX")))
     assert "BLS has no metro figures for Marfa, TX, so these are statewide figures" in rec.body
-    assert evidence(rec, "Market area").value == f"state: {wages.area_name}"
+    area = evidence(rec, "Market area")
+    assert (area.value, area.detail) == (
+        f"{wages.area_name} (statewide)",
+        "BLS has no metro figures for Marfa, TX",
+    )
 
 
 def test_a_remote_offer_with_no_place_uses_national_figures() -> None:
     rec = advise(offer_event(offer_data(city=None, state=None)))
     assert "BLS national wages: the offer names no city or state." in rec.body
-    assert str(evidence(rec, "Market area").value).startswith("national:")
+    area = evidence(rec, "Market area")
+    assert (area.value, area.detail) == ("national", "the offer names no city or state")
 
 
 def test_every_level_shows_the_percentile_it_is_priced_at() -> None:
     rec = advise(offer_event(offer_data(level="entry", base=50_000)))
-    assert evidence(rec, "Level to market percentile").value == "entry -> p25"
+    assert evidence(rec, "Level to market percentile").value == "entry → 25th percentile"
     assert "anchor on the 25th percentile" in rec.body
 
 

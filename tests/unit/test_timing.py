@@ -254,7 +254,35 @@ def test_build_the_case_is_said_at_most_once_a_month():
 
     state, recs = play(state, checkin("anxious", at=T0 + timedelta(days=29)))
     assert [r.rule for r in recs] == []
-    state, recs = play(state, checkin("overwhelmed", at=T0 + timedelta(days=31)))
+    state, recs = play(state, checkin("unhappy", at=T0 + timedelta(days=31)))
+    assert [r.rule for r in recs] == ["timing.build_case_first"]
+
+
+def test_building_the_case_does_not_ask_for_a_specific_goal_the_person_has():
+    _, [vague] = play(fresh(), checkin("unhappy", at=T0))
+    _, [specific] = play(fresh(), specific_goal(), checkin("unhappy", at=T0))
+
+    assert "make your goal specific" in vague.body
+    assert "make your goal specific" not in specific.body
+    assert not specific.actions[0].startswith("Set a specific goal first")
+
+
+def test_a_major_success_of_another_kind_reads_as_a_success():
+    # "other" weighs 0.4, below the announce threshold, until an excited streak follows.
+    _, [rec] = play(
+        fresh(),
+        success("Rebuilt the churn model", category="other"),
+        *(checkin("excited", at=T0 + timedelta(days=d)) for d in (1, 2, 3)),
+    )
+    assert rec.body.startswith("Rebuilt the churn model is a major success:")
+
+
+def test_overwhelmed_without_a_specific_goal_gets_a_plan_not_the_case_to_build():
+    # feelings.overwhelmed_no_plan answers it (see test_coach); with a goal, the case.
+    _, recs = play(fresh(), checkin("overwhelmed", at=T0))
+    assert recs == []
+
+    _, recs = play(fresh(), specific_goal(), checkin("overwhelmed", at=T0))
     assert [r.rule for r in recs] == ["timing.build_case_first"]
 
 

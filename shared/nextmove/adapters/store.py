@@ -5,6 +5,7 @@
          "EVENT#<event_id>"       each accepted event, once (the idempotency key)
          "REC#<recommendation_id>" each recommendation (the outbox the stream publishes)
          "EMAIL#<recommendation_id>" the notifier's claim that an email went out
+                                  (transient: DynamoDB's TTL deletes it after EMAIL_KEEP_SECONDS)
 
 Each event costs one GetItem and one TransactWriteItems: the fact is conditional on
 its event id (a redelivery cancels the whole transaction, so nothing changes and no
@@ -28,6 +29,10 @@ from nextmove.domain.state import PersonState
 
 MAX_ATTEMPTS = 5
 EMAIL_CLAIM_SECONDS = 300  # a claim older than this was a crashed send: retry it
+# How long an EMAIL# row is kept (its expires_at, the table's TTL attribute): past the
+# longest a recommendation can come back (14 days on the email queue, then 14 in its DLQ
+# before a redrive), so the at-most-once claim outlives every redelivery.
+EMAIL_KEEP_SECONDS = 30 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -135,23 +140,36 @@ def _commit(
             **state_condition,
         }
     }
-    outbox = [
-        {
-            "Put": {
-                "TableName": table,
-                "Item": {
-                    "pk": pk,
-                    "sk": {"S": f"REC#{rec.id}"},
-                    "kind": {"S": rec.kind},
-                    "priority": {"S": rec.priority},
-                    "created_at": {"S": rec.created_at.isoformat()},
-                    "body": {"S": rec.model_dump_json()},
-                },
-            }
-        }
-        for rec in recommendations
-    ]
+    outbox = [{"Put": {"TableName": table, "Item": _outbox_item(rec)}} for rec in recommendations]
     client("dynamodb").transact_write_items(TransactItems=[fact, person, *outbox])
+
+
+def _outbox_item(rec: Recommendation) -> dict[str, Any]:
+    """A recommendation's outbox row: its insert is what the stream publishes."""
+    return {
+        "pk": {"S": partition(rec.tenant, rec.person_id)},
+        "sk": {"S": f"REC#{rec.id}"},
+        "kind": {"S": rec.kind},
+        "priority": {"S": rec.priority},
+        "created_at": {"S": rec.created_at.isoformat()},
+        "body": {"S": rec.model_dump_json()},
+    }
+
+
+def add_recommendation(rec: Recommendation) -> bool:
+    """Write ``rec``'s outbox row unless it is stored already (False then): a row that
+    exists is never overwritten, so it is never published twice."""
+    try:
+        client("dynamodb").put_item(
+            TableName=_table(),
+            Item=_outbox_item(rec),
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 def _cancellation_codes(error: ClientError) -> list[str]:
@@ -163,10 +181,17 @@ def _cancellation_codes(error: ClientError) -> list[str]:
 # ---- the notifier's view ------------------------------------------------------------
 
 
-def claim_email(rec: Recommendation) -> bool:
-    """Claim the right to send ``rec``'s email. False when it was sent already, or is
-    being sent right now; a claim left by a crashed send expires and can be retaken."""
+def claim_email(rec: Recommendation, *, owner: str | None = None) -> bool:
+    """Claim the right to send ``rec``'s email for ``owner`` (the id of the queue message's
+    recommendation; default ``rec.id``). False when it was sent already, or another
+    owner is sending it; a claim left by a crashed send expires and can be retaken, and
+    so can an earlier decision not to send (the person may have a profile now).
+
+    The owner, not the attempt, holds the claim: a retry of the same message (after a
+    crash, or after a release that failed with the database) retakes its own claims, and
+    botocore's retry of a claim whose reply was lost finds its own claim."""
     now = int(time.time())
+    token = owner or rec.id
     try:
         client("dynamodb").put_item(
             TableName=_table(),
@@ -175,21 +200,49 @@ def claim_email(rec: Recommendation) -> bool:
                 "sk": {"S": f"EMAIL#{rec.id}"},
                 "status": {"S": "sending"},
                 "claimed_at": {"N": str(now)},
+                "expires_at": {"N": str(now + EMAIL_KEEP_SECONDS)},
+                "claim": {"S": token},
             },
             ConditionExpression=(
                 "attribute_not_exists(pk) OR (#s = :sending AND claimed_at < :stale)"
+                " OR begins_with(#s, :suppressed)"
             ),
             ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues={
                 ":sending": {"S": "sending"},
                 ":stale": {"N": str(now - EMAIL_CLAIM_SECONDS)},
+                ":suppressed": {"S": "suppressed"},
             },
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
     except ClientError as error:
         if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
+            held = error.response.get("Item", {}).get("claim", {}).get("S")
+            return held == token
         raise
     return True
+
+
+def note_suppressed(rec: Recommendation, reason: str) -> None:
+    """Record why ``rec`` was not emailed ('suppressed:<reason>'), so every
+    recommendation has an answer to "did it go out?"; never over a sent email's row."""
+    try:
+        client("dynamodb").put_item(
+            TableName=_table(),
+            Item={
+                "pk": {"S": partition(rec.tenant, rec.person_id)},
+                "sk": {"S": f"EMAIL#{rec.id}"},
+                "status": {"S": f"suppressed:{reason}"},
+                "settled_at": {"N": str(int(time.time()))},
+                "expires_at": {"N": str(int(time.time()) + EMAIL_KEEP_SECONDS)},
+            },
+            ConditionExpression="attribute_not_exists(pk) OR begins_with(#s, :suppressed)",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":suppressed": {"S": "suppressed"}},
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
 
 
 def settle_email(rec: Recommendation, *, status: str, message_id: str | None = None) -> None:
@@ -199,6 +252,7 @@ def settle_email(rec: Recommendation, *, status: str, message_id: str | None = N
         "sk": {"S": f"EMAIL#{rec.id}"},
         "status": {"S": status},
         "settled_at": {"N": str(int(time.time()))},
+        "expires_at": {"N": str(int(time.time()) + EMAIL_KEEP_SECONDS)},
     }
     if message_id:
         item["message_id"] = {"S": message_id}
@@ -207,13 +261,22 @@ def settle_email(rec: Recommendation, *, status: str, message_id: str | None = N
 
 def release_email(rec: Recommendation) -> None:
     """Give up a claim after a failed send, so the retry can take it at once."""
-    client("dynamodb").delete_item(
-        TableName=_table(),
-        Key={"pk": {"S": partition(rec.tenant, rec.person_id)}, "sk": {"S": f"EMAIL#{rec.id}"}},
-        ConditionExpression="#s = :sending",
-        ExpressionAttributeNames={"#s": "status"},
-        ExpressionAttributeValues={":sending": {"S": "sending"}},
-    )
+    try:
+        client("dynamodb").delete_item(
+            TableName=_table(),
+            Key={
+                "pk": {"S": partition(rec.tenant, rec.person_id)},
+                "sk": {"S": f"EMAIL#{rec.id}"},
+            },
+            ConditionExpression="#s = :sending",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":sending": {"S": "sending"}},
+        )
+    except ClientError as error:
+        # No claim left to release: released already (a retry whose first reply was
+        # lost) or settled. Raising here would leave the other claims of the email held.
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
 
 
 def items(tenant: str, person_id: str) -> list[dict[str, Any]]:

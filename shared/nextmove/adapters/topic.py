@@ -10,19 +10,24 @@ from nextmove.contracts import Recommendation
 SNS_BATCH = 10  # PublishBatch's limit
 
 
-def publish(recommendations: Sequence[Recommendation]) -> list[str]:
+def publish(
+    recommendations: Sequence[Recommendation], *, topic_arn: str | None = None
+) -> list[str]:
     """Publish in batches of ten with the attributes subscribers filter on (kind,
-    priority, tenant). Returns the ids of the recommendations SNS did not take."""
+    priority, tenant). Returns the ids of the recommendations SNS did not take.
+    ``topic_arn`` defaults to the function's TOPIC_ARN (an operator's redrive names it)."""
     failed: list[str] = []
-    topic = setting("TOPIC_ARN")
+    topic = topic_arn or setting("TOPIC_ARN")
     for start in range(0, len(recommendations), SNS_BATCH):
         batch = recommendations[start : start + SNS_BATCH]
         response = client("sns").publish_batch(
             TopicArn=topic,
             PublishBatchRequestEntries=[
                 {
-                    # PublishBatch ids allow only [A-Za-z0-9_-]; recommendation ids are UUIDs.
-                    "Id": rec.id,
+                    # The entry's position: ids need only be distinct within one request,
+                    # and two people's recommendations can share an id (it derives from
+                    # the tenant, the trigger event's id and the kind, not the person).
+                    "Id": str(position),
                     "Message": rec.model_dump_json(),
                     "MessageAttributes": {
                         "kind": {"DataType": "String", "StringValue": rec.kind},
@@ -30,8 +35,8 @@ def publish(recommendations: Sequence[Recommendation]) -> list[str]:
                         "tenant": {"DataType": "String", "StringValue": rec.tenant},
                     },
                 }
-                for rec in batch
+                for position, rec in enumerate(batch)
             ],
         )
-        failed.extend(entry["Id"] for entry in response.get("Failed", []))
+        failed.extend(batch[int(entry["Id"])].id for entry in response.get("Failed", []))
     return failed

@@ -14,8 +14,12 @@ from typing import Annotated, Literal, get_args
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 Identifier = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@-]+$")]
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
-ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+# Whitespace is stripped before the checks, so the patterns tell the schema's readers
+# (and generators) that a text of spaces only is as empty as "". \x85 is spelled out
+# because JSON Schema's \s (ECMA-262) lacks it, while the validator strips it.
+NOT_BLANK = r"[^\s\x85]"
+Text = Annotated[str, Field(min_length=1, max_length=2000, pattern=NOT_BLANK)]
+ShortText = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
 Money = Annotated[float, Field(ge=0, le=100_000_000)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
 Level = Literal[
@@ -30,15 +34,32 @@ Level = Literal[
     "vp",
     "executive",
 ]
-# A plain pattern rather than EmailStr: it spares the layer email-validator and dnspython.
-Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+# The WHATWG "valid e-mail address" (what browsers' <input type=email> accept), with a
+# dotted domain: every address it admits is one SES and an email header can carry, so an
+# address that could never be sent to is a 400 at the webhook, not a parked email. A
+# pattern rather than EmailStr: it spares the layer email-validator and dnspython.
+Email = Annotated[
+    str,
+    Field(
+        max_length=254,
+        pattern=(
+            r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"
+            r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+            r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+        ),
+    ),
+]
 Kind = Literal["timing", "negotiation", "goal", "skills", "wellbeing"]
 
 
 class Contract(BaseModel):
-    """Strict base: unknown fields are an error, so a typo never silently drops data."""
+    """Strict base: unknown fields are an error, so a typo never silently drops data.
+    A validation error names the field but never quotes its value: error messages reach
+    the logs, and values here are personal (emails, names, pay)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, hide_input_in_errors=True
+    )
 
 
 class Location(Contract):

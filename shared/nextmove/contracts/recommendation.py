@@ -37,7 +37,8 @@ class Evidence(BaseModel):
 
 
 class Recommendation(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Errors name the field, never quote its value: advice holds pay figures.
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 
     id: str
     tenant: Identifier

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from nextmove.contracts.events import (
     FeelingsCheckedIn,
@@ -34,6 +35,7 @@ from nextmove.domain.state import (
     ProfileEntry,
     SuccessEntry,
 )
+from nextmove.domain.thresholds import DEFAULT, Thresholds
 
 
 @dataclass(frozen=True)
@@ -42,26 +44,31 @@ class Outcome:
     recommendations: list[Recommendation]
 
 
-def react(state: PersonState, event: InboundEvent, *, tenant: str) -> Outcome:
+def react(
+    state: PersonState, event: InboundEvent, *, tenant: str, thresholds: Thresholds = DEFAULT
+) -> Outcome:
     """Fold any inbound event into ``state`` and return the advice it gives."""
     match event:
         case SuccessRecorded():
-            return on_success_recorded(state, event, tenant=tenant)
+            return on_success_recorded(state, event, tenant=tenant, thresholds=thresholds)
         case GoalUpdated():
             return on_goal_updated(state, event, tenant=tenant)
         case OfferReceived():
-            return on_offer_received(state, event, tenant=tenant)
+            return on_offer_received(state, event, tenant=tenant, thresholds=thresholds)
         case ProfileUpdated():
             return on_profile_updated(state, event, tenant=tenant)
         case FeelingsCheckedIn():
-            return on_feelings_checked_in(state, event, tenant=tenant)
+            return on_feelings_checked_in(state, event, tenant=tenant, thresholds=thresholds)
     raise TypeError(f"no handler for {type(event).__name__}")
 
 
-def on_success_recorded(state: PersonState, event: SuccessRecorded, *, tenant: str) -> Outcome:
+def on_success_recorded(
+    state: PersonState, event: SuccessRecorded, *, tenant: str, thresholds: Thresholds = DEFAULT
+) -> Outcome:
     """A success joins the brag document; a major one may open a timing window."""
     entry = SuccessEntry(event_id=event.id, occurred_at=event.occurred_at, data=event.data)
-    return _advise(state.with_success(entry), event, tenant, timing.advise_window)
+    window = partial(timing.advise_window, thresholds=thresholds)
+    return _advise(state.with_success(entry), event, tenant, window)
 
 
 def on_goal_updated(state: PersonState, event: GoalUpdated, *, tenant: str) -> Outcome:
@@ -73,7 +80,9 @@ def on_goal_updated(state: PersonState, event: GoalUpdated, *, tenant: str) -> O
     return _advise(state, event, tenant, goals.advise_goal, skills.advise_gap)
 
 
-def on_offer_received(state: PersonState, event: OfferReceived, *, tenant: str) -> Outcome:
+def on_offer_received(
+    state: PersonState, event: OfferReceived, *, tenant: str, thresholds: Thresholds = DEFAULT
+) -> Outcome:
     """An offer (or a newer version of one) is stored and negotiated from the market."""
     # Imported here: only the offer function needs the market reference it loads.
     from nextmove.domain import negotiation
@@ -82,7 +91,8 @@ def on_offer_received(state: PersonState, event: OfferReceived, *, tenant: str) 
     if not entry.supersedes(state.offer(event.data.offer_id)):
         return Outcome(state, [])
     state = state.with_offer(entry)
-    return Outcome(state, negotiation.advise_offer(state, event, tenant=tenant))
+    advice = negotiation.advise_offer(state, event, tenant=tenant, thresholds=thresholds)
+    return Outcome(state, advice)
 
 
 def on_profile_updated(state: PersonState, event: ProfileUpdated, *, tenant: str) -> Outcome:
@@ -94,7 +104,9 @@ def on_profile_updated(state: PersonState, event: ProfileUpdated, *, tenant: str
     return _advise(state, event, tenant, skills.advise_gap)
 
 
-def on_feelings_checked_in(state: PersonState, event: FeelingsCheckedIn, *, tenant: str) -> Outcome:
+def on_feelings_checked_in(
+    state: PersonState, event: FeelingsCheckedIn, *, tenant: str, thresholds: Thresholds = DEFAULT
+) -> Outcome:
     """A check-in joins the trend; it may tip a window open, or call for a plan."""
     entry = CheckinEntry(event_id=event.id, occurred_at=event.occurred_at, data=event.data)
     state = state.with_checkin(entry)
@@ -105,8 +117,8 @@ def on_feelings_checked_in(state: PersonState, event: FeelingsCheckedIn, *, tena
         state,
         event,
         tenant,
-        timing.advise_window,
-        timing.advise_build_case,
+        partial(timing.advise_window, thresholds=thresholds),
+        partial(timing.advise_build_case, thresholds=thresholds),
         feelings.advise_checkin,
     )
 

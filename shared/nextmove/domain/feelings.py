@@ -72,6 +72,13 @@ def excited_streak(checkins: list[CheckinEntry], *, since: datetime, until: date
     return streak
 
 
+def needs_a_plan(state: PersonState, event: FeelingsCheckedIn) -> bool:
+    """Overwhelmed or anxious without a specific goal: the check-in calls for a plan."""
+    if event.data.feeling not in NEEDS_A_PLAN:
+        return False
+    return state.goal is None or not goals.assess(state.goal.data).specific
+
+
 def advise_checkin(
     state: PersonState, event: FeelingsCheckedIn, *, tenant: str
 ) -> tuple[PersonState, Recommendation | None]:
@@ -81,8 +88,7 @@ def advise_checkin(
     how they feel now.
     """
     goal = goals.assess(state.goal.data) if state.goal else None
-    feeling = event.data.feeling
-    if feeling in NEEDS_A_PLAN and (goal is None or not goal.specific):
+    if needs_a_plan(state, event):
         return state, _overwhelmed_no_plan(state, event, tenant, goal)
     # Said once, when it starts, not at every check-in on the way down.
     if _falling_below_neutral(state.checkins) and not _falling_below_neutral(state.checkins[:-1]):

@@ -195,8 +195,8 @@ def advise_goal(
         ),
         *(
             Evidence(
-                label=f"Missing the {facet}",
-                value="missing",
+                label="Not named yet",
+                value=f"the {facet}",
                 source=RUBRIC,
                 year=RUBRIC_YEAR,
                 detail=f"worth {WEIGHTS[facet]} points",
@@ -204,6 +204,16 @@ def advise_goal(
             for facet in assessment.missing
         ),
     ]
+    if assessment.specific and (occupation := target_occupation(assessment)) is not None:
+        evidence.append(
+            Evidence(
+                label="Occupation",
+                value=f"{occupation[1]} (SOC {occupation[0]})",
+                source="Standard Occupational Classification",
+                year="2018",
+                detail=f"the occupation {assessment.found['role']} maps to",
+            )
+        )
     fields = _specific(assessment) if assessment.specific else _too_vague(assessment, state, event)
     rec = Recommendation.create(
         tenant=tenant,

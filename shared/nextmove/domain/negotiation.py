@@ -38,12 +38,15 @@ market module's read of its packaged reference data.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from nextmove.contracts.events import OfferData, OfferReceived
+from nextmove.contracts.events import Level, OfferData, OfferReceived
 from nextmove.contracts.recommendation import Evidence, Priority, Recommendation
+from nextmove.domain.skills import join_words
 from nextmove.domain.state import OfferEntry, PersonState, SuccessEntry
+from nextmove.domain.thresholds import DEFAULT, Thresholds
 from nextmove.reference import market
 from nextmove.reference.market import Occupation, WagePercentiles
 
@@ -53,7 +56,8 @@ RULE_NO_MARKET_DATA = "negotiation.no_market_data"
 URGENT_WITHIN_DAYS = 7  # a deadline this close makes the recommendation high priority
 TIME_TO_PREPARE_DAYS = 3  # enough to research and counter in one conversation
 SUCCESS_FRESH_FOR = timedelta(days=365)  # a major success strengthens the ask for a year
-SUCCESS_UPLIFT = 0.05  # what a fresh major success adds to the ask
+# What a fresh major success adds to the ask (5%; tunable: thresholds.NegotiationThresholds).
+SUCCESS_UPLIFT = DEFAULT.negotiation.anchor_uplift_pct / 100
 MIN_ASK_OVER_OFFER = 0.05  # a strong offer still leaves room for a modest counter
 ROUND_TO = 1_000  # a clean figure is easier to say and to agree to
 STRETCH_RAISE = 1.5  # a counter at 1.5x current pay or more is worth calling out
@@ -64,6 +68,11 @@ ATLANTA_FED_YEAR = "2025"
 GLASSDOOR = "Glassdoor Salary Negotiation Insights survey (Harris Poll)"
 GLASSDOOR_YEAR = "2016"
 GLASSDOOR_DID_NOT_NEGOTIATE_PCT = 59
+
+# The level -> percentile mapping (market.LEVEL_PERCENTILE) is NextMove's judgement.
+LEVEL_MAPPING = "NextMove level-to-percentile mapping"
+LEVEL_MAPPING_YEAR = "2026"
+RECORD = "Your NextMove record"
 
 PERCENTILE_NAMES = {
     "p10": "10th percentile",
@@ -160,6 +169,8 @@ class MarketView:
     wages: WagePercentiles
     level_key: str  # "p25" | "p50" | "p75" | "p90"
     anchor: int  # the wage at level_key
+    # Each level's percentile: market.LEVEL_PERCENTILE with an operator's overrides.
+    levels: Mapping[str, str] = field(default_factory=lambda: market.LEVEL_PERCENTILE)
 
     @property
     def anchor_is_floor(self) -> bool:
@@ -174,8 +185,13 @@ class NoMarketData:
     reason: str
 
 
-def market_view(offer: OfferData) -> MarketView | NoMarketData:
-    """Look up the offered role's market wages, or say plainly why there are none."""
+def market_view(
+    offer: OfferData, level_percentile: Mapping[Level, str] | None = None
+) -> MarketView | NoMarketData:
+    """Look up the offered role's market wages, or say plainly why there are none.
+
+    ``level_percentile`` overrides market.LEVEL_PERCENTILE for the levels it names.
+    """
     currency = offer.package.currency
     where = offer.location
     if currency != "USD":
@@ -198,7 +214,10 @@ def market_view(offer: OfferData) -> MarketView | NoMarketData:
             f"BLS publishes no annual wages for {occupation.soc} {occupation.name} for this "
             "location"
         )
-    level_key = market.LEVEL_PERCENTILE.get(offer.level)
+    levels = dict(market.LEVEL_PERCENTILE)
+    for level, key in (level_percentile or {}).items():
+        levels[level] = key
+    level_key = levels.get(offer.level)
     if level_key is None:
         return NoMarketData(
             f"NextMove has no point on the BLS wage distribution for the {offer.level} level"
@@ -209,7 +228,9 @@ def market_view(offer: OfferData) -> MarketView | NoMarketData:
             f"BLS does not publish the {PERCENTILE_NAMES[level_key]} wage for "
             f"{occupation.soc} {occupation.name} ({wages.describe()})"
         )
-    return MarketView(occupation=occupation, wages=wages, level_key=level_key, anchor=anchor)
+    return MarketView(
+        occupation=occupation, wages=wages, level_key=level_key, anchor=anchor, levels=levels
+    )
 
 
 # ---- counter-offer -----------------------------------------------------------------
@@ -222,6 +243,7 @@ class Counter:
     amount: int
     market_pays_more: bool  # the level's market wage is above the offer's base
     success: SuccessEntry | None  # the major success that raised the ask, if any
+    uplift: float = SUCCESS_UPLIFT  # what that success added, as a fraction
 
 
 def fresh_major_success(state: PersonState, at: datetime) -> SuccessEntry | None:
@@ -235,7 +257,12 @@ def fresh_major_success(state: PersonState, at: datetime) -> SuccessEntry | None
     return max(fresh, key=lambda entry: _aware(entry.occurred_at), default=None)
 
 
-def counter_offer(view: MarketView, offer_base: float, success: SuccessEntry | None) -> Counter:
+def counter_offer(
+    view: MarketView,
+    offer_base: float,
+    success: SuccessEntry | None,
+    uplift: float = SUCCESS_UPLIFT,
+) -> Counter:
     """The base salary to ask for, from the market for the role and level.
 
     The market wage at the level's percentile, and at least 5% above the offer; 5% more
@@ -244,9 +271,11 @@ def counter_offer(view: MarketView, offer_base: float, success: SuccessEntry | N
     """
     ask = max(view.anchor, offer_base * (1 + MIN_ASK_OVER_OFFER))
     if success is not None:
-        ask *= 1 + SUCCESS_UPLIFT
+        ask *= 1 + uplift
     amount = max(_round_to(ask), _round_up_to(offer_base))
-    return Counter(amount=amount, market_pays_more=view.anchor > offer_base, success=success)
+    return Counter(
+        amount=amount, market_pays_more=view.anchor > offer_base, success=success, uplift=uplift
+    )
 
 
 # ---- deadline ----------------------------------------------------------------------
@@ -301,7 +330,7 @@ def deadline_advice(deadline: date | None, today: date) -> DeadlineAdvice:
     return DeadlineAdvice(
         days,
         f"You have {days} days (deadline {on}). Use them: get the deadline confirmed in "
-        "writing, check the market figures, then make your counter in one conversation "
+        "writing, prepare your figures, then make your counter in one conversation "
         "rather than a series of small asks.",
         "Confirm the deadline in writing, then make your counter in one conversation.",
     )
@@ -310,7 +339,9 @@ def deadline_advice(deadline: date | None, today: date) -> DeadlineAdvice:
 # ---- the recommendation ------------------------------------------------------------
 
 
-def advise_offer(state: PersonState, event: OfferReceived, *, tenant: str) -> list[Recommendation]:
+def advise_offer(
+    state: PersonState, event: OfferReceived, *, tenant: str, thresholds: Thresholds = DEFAULT
+) -> list[Recommendation]:
     """One negotiation recommendation for the offer in ``event``.
 
     ``state`` already holds the offer, and any others, in ``state.offers``. The result is
@@ -321,12 +352,14 @@ def advise_offer(state: PersonState, event: OfferReceived, *, tenant: str) -> li
     received = today.isoformat()
     deadline = deadline_advice(offer.deadline, today)
     comp = total_comp(offer)
-    view = market_view(offer)
+    tuned = thresholds.negotiation
+    view = market_view(offer, tuned.level_percentile)
 
     counter: Counter | None = None
     if isinstance(view, MarketView):
         success = fresh_major_success(state, event.occurred_at)
-        counter = counter_offer(view, offer.package.base_salary, success)
+        uplift = tuned.anchor_uplift_pct / 100
+        counter = counter_offer(view, offer.package.base_salary, success, uplift)
         parts = _market_parts(view, counter, comp, offer)
     else:
         parts = [_no_market_part(view)]
@@ -378,6 +411,9 @@ def _market_parts(
 ) -> list[_Part]:
     wages = view.wages
     described = wages.describe()
+    # Evidence details name the occupation and area only: source and year already say
+    # "BLS OEWS May 2025", and the email prints them right before the detail.
+    scope = wages.scope()
     distribution = tuple(
         Evidence(
             label=f"Market {PERCENTILE_NAMES[key]}",
@@ -385,36 +421,43 @@ def _market_parts(
             unit="USD",
             source=wages.source,
             year=wages.release,
-            detail=described + (" (top-coded: at least this)" if key in wages.top_coded else ""),
+            detail=scope + (" (top-coded: at least this)" if key in wages.top_coded else ""),
         )
         for key in PERCENTILE_NAMES
         if (amount := wages.at(key)) is not None
     )
-    mapping = Evidence(
-        label="Level to market percentile",
-        value=f"{offer.level} -> {view.level_key}",
-        source="NextMove market reference (LEVEL_PERCENTILE)",
+    occupation = Evidence(
+        label="Occupation",
+        value=f"{view.occupation.name} (SOC {view.occupation.soc})",
+        source=wages.source,
         year=wages.release,
-        detail=", ".join(f"{level} -> {key}" for level, key in market.LEVEL_PERCENTILE.items()),
+        detail=f"matched from the offered title '{offer.role_title}'",
     )
     area = Evidence(
         label="Market area",
-        value=f"{wages.area_level}: {wages.area_name}",
+        value=wages.area(),
         source=wages.source,
         year=wages.release,
-        detail="metro area if BLS publishes it, else state, else national",
+        detail=_area_reason(wages, offer),
+    )
+    mapping = Evidence(
+        label="Level to market percentile",
+        value=f"{offer.level} → {PERCENTILE_NAMES[view.level_key]}",
+        source=LEVEL_MAPPING,
+        year=LEVEL_MAPPING_YEAR,
+        detail=_level_mapping(view.levels),
     )
     anchor_name = PERCENTILE_NAMES[view.level_key]
     at_least = "at least " if view.anchor_is_floor else ""
     market_part = _Part(
         f"Market: {_area_sentence(wages, offer)} For a {offer.level} role we anchor on the "
         f"{anchor_name}: {at_least}{money(view.anchor)}. Source: {described}.",
-        (area, *distribution, mapping),
+        (occupation, area, *distribution, mapping),
     )
 
     base_words, base_at = _placement(wages, comp.base)
     text = f"The offer's base of {money(comp.base)} sits {base_words}"
-    positions = [_position_evidence("Offer base: market position", base_at, comp.base, wages)]
+    positions = [_position_evidence("Offer base on the market", base_at, comp.base, wages)]
     if comp.per_year != comp.base:
         total_words, total_at = _placement(wages, comp.per_year)
         text += (
@@ -424,7 +467,7 @@ def _market_parts(
         )
         positions.append(
             _position_evidence(
-                "Offer total compensation: market position", total_at, comp.per_year, wages
+                "Offer total compensation on the market", total_at, comp.per_year, wages
             )
         )
     position = _Part(text + ".", tuple(positions))
@@ -445,15 +488,15 @@ def _counter_part(view: MarketView, counter: Counter, comp: TotalComp) -> _Part:
         success = counter.success
         on = _aware(success.occurred_at).date().isoformat()
         steps.append(
-            f"plus {_pct(SUCCESS_UPLIFT)} for your major success '{success.data.title}' ({on})"
+            f"plus {_pct(counter.uplift)} for your major success '{success.data.title}' ({on})"
         )
         evidence.append(
             Evidence(
                 label="Recent major success",
                 value=success.data.title,
-                source="NextMove career record",
+                source=RECORD,
                 year=on,
-                detail=f"adds {_pct(SUCCESS_UPLIFT)} to the ask for 12 months",
+                detail=f"adds {_pct(counter.uplift)} to the ask for 12 months",
             )
         )
     how = ", ".join(steps) + f", rounded to the nearest {money(ROUND_TO)}"
@@ -492,10 +535,10 @@ def _total_comp_part(comp: TotalComp, received: str) -> _Part:
 
 def _total_comp_evidence(comp: TotalComp, received: str) -> Evidence:
     return Evidence(
-        label=f"Total compensation per year: {comp.company}",
+        label=f"Total compensation per year at {comp.company}",
         value=round(comp.per_year),
         unit=comp.currency,
-        source=f"Offer from {comp.company}",
+        source="Offer received",
         year=received,
         detail=comp.breakdown(),
     )
@@ -542,13 +585,15 @@ def _raise_parts(state: PersonState, comp: TotalComp, counter: Counter | None) -
         f"Against your current base of {money(current.base_salary, current.currency)}, the "
         f"offer's base is a raise of {_pct(offer_raise)}"
     )
+    now_paid = f"your current base of {money(current.base_salary, current.currency)}"
     evidence = [
         Evidence(
-            label="Raise: offer base vs current base",
+            label="Raise of the offer's base over your current base",
             value=round(offer_raise * 100, 1),
             unit="%",
-            source="Offer and your NextMove profile",
+            source="Your offer and your profile",
             year=on,
+            detail=f"{money(comp.base, comp.currency)} against {now_paid}",
         )
     ]
     if counter is not None:
@@ -556,11 +601,12 @@ def _raise_parts(state: PersonState, comp: TotalComp, counter: Counter | None) -
         text += f" and the counter a raise of {_pct(counter_raise)}"
         evidence.append(
             Evidence(
-                label="Raise: counter vs current base",
+                label="Raise of the counter over your current base",
                 value=round(counter_raise * 100, 1),
                 unit="%",
-                source="Counter-offer and your NextMove profile",
+                source="The counter-offer and your profile",
                 year=on,
+                detail=f"{money(counter.amount)} against {now_paid}",
             )
         )
         if counter.amount >= STRETCH_RAISE * current.base_salary:
@@ -667,12 +713,33 @@ def _area_sentence(wages: WagePercentiles, offer: OfferData) -> str:
     return "BLS national wages: the offer names no city or state."
 
 
+def _area_reason(wages: WagePercentiles, offer: OfferData) -> str:
+    """Why the figures are for this area: metro, else state, else national."""
+    where = offer.location
+    asked = ", ".join(part for part in (where.city, where.state) if part)
+    if wages.area_level == "metro":
+        return "the metro area where the job is based"
+    if wages.area_level == "state":
+        return f"BLS has no metro figures for {asked}" if where.city else "the offer names no city"
+    return f"BLS has no local figures for {asked}" if asked else "the offer names no city or state"
+
+
+def _level_mapping(levels: Mapping[str, str]) -> str:
+    """The level mapping in words: 'intern and entry → 25th percentile; mid → median; ...'."""
+    by_key: dict[str, list[str]] = {}
+    for level, key in levels.items():
+        by_key.setdefault(key, []).append(level)
+    return "; ".join(
+        f"{join_words(levels)} → {PERCENTILE_NAMES[key]}" for key, levels in by_key.items()
+    )
+
+
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
 
-def _placement(wages: WagePercentiles, amount: float) -> tuple[str, float | str]:
+def _placement(wages: WagePercentiles, amount: float) -> tuple[str, str]:
     """Where an amount sits on the market, in words and as an evidence value.
 
     Only positions between the 10th and 90th percentiles are estimates; outside them
@@ -691,17 +758,16 @@ def _placement(wages: WagePercentiles, amount: float) -> tuple[str, float | str]
         return "below the market's 10th percentile", "below the 10th"
     if position > 90:
         return "above the market's 90th percentile", "above the 90th"
-    return f"at about the market's {_ordinal(round(position))} percentile", round(position, 1)
+    ordinal = _ordinal(round(position))
+    return f"at about the market's {ordinal} percentile", f"about the {ordinal}"
 
 
-def _position_evidence(
-    label: str, placed: float | str, amount: float, wages: WagePercentiles
-) -> Evidence:
+def _position_evidence(label: str, placed: str, amount: float, wages: WagePercentiles) -> Evidence:
     return Evidence(
         label=label,
-        value=placed,
+        value=placed,  # words ("about the 32nd"): a percentile past 90 is only an order
         unit="percentile",
         source=wages.source,
         year=wages.release,
-        detail=f"{money(amount)} on {wages.describe()}",
+        detail=f"{money(amount)} against {wages.scope()}",
     )

@@ -88,7 +88,8 @@ class SkillsPlanState(BaseModel):
 
 
 class PersonState(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Errors name the field, never quote its value: the record holds contact and pay.
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     tenant: str
     person_id: str

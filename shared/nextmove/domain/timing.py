@@ -3,8 +3,9 @@
 A major success (a launch, a big sale, a delivered programme) opens a window in which
 the person is most valuable: to ask for a bigger role inside, or to target their goal
 role outside, while the success is fresh. The window's strength is the success's
-category weight times its freshness: full for ``FULL_MONTHS``, fading linearly to nothing
-at ``CLOSED_MONTHS``. It is announced once, when its strength (plus a run of excited
+category weight times its freshness: full for ``full_months`` (3), fading linearly to
+nothing at ``closed_months`` (9); an operator may tune both (``thresholds.TimingThresholds``).
+It is announced once, when its strength (plus a run of excited
 check-ins, see ``feelings``) reaches ``ANNOUNCE_AT``, and reopens only with a newer major
 success. Category weights and the decay are NextMove's coaching judgement (2026).
 
@@ -13,7 +14,8 @@ employer was 3.9 years in January 2024 (BLS, Employee Tenure news release): at
 or beyond it, the outside path comes first; within the first year, the inside path.
 
 Unhappiness without a recent major success gets different advice: record your wins and
-build the case first, at most once every ``CASE_EVERY``.
+build the case first, at most once every ``CASE_EVERY``; except when the person is
+overwhelmed or anxious without a specific goal, who gets help to make a plan instead.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from nextmove.contracts.recommendation import Evidence, Recommendation
 from nextmove.domain import feelings, goals
 from nextmove.domain.skills import join_words
 from nextmove.domain.state import PersonState, SuccessEntry
+from nextmove.domain.thresholds import DEFAULT, Thresholds, TimingThresholds
 
 RULE_SOURCE = "NextMove timing rule"
 RULE_YEAR = "2026"
@@ -40,8 +43,6 @@ CATEGORY_WEIGHT = {
     "award": 0.7,
     "other": 0.4,
 }
-FULL_MONTHS = 3
-CLOSED_MONTHS = 9
 ANNOUNCE_AT = 0.5
 EXCITED_BOOST = 0.2  # an excited streak says the person is ready: it can tip the window open
 DAYS_PER_MONTH = 30.44  # the average Gregorian month
@@ -56,19 +57,24 @@ UNHAPPY = frozenset({"unhappy", "overwhelmed", "anxious"})
 BRAG_SHOWN = 5
 
 
-def window_strength(success: SuccessEntry, now: datetime) -> float:
+def window_strength(
+    success: SuccessEntry, now: datetime, window: TimingThresholds = DEFAULT.timing
+) -> float:
     """0..1: how open the window a success opened is at ``now`` (0 for non-major wins)."""
     if success.data.magnitude != "major" or success.occurred_at > now:
         return 0.0
     months = (now - success.occurred_at).total_seconds() / 86_400 / DAYS_PER_MONTH
-    freshness = min(1.0, max(0.0, (CLOSED_MONTHS - months) / (CLOSED_MONTHS - FULL_MONTHS)))
+    full, closed = window.full_months, window.closed_months
+    freshness = min(1.0, max(0.0, (closed - months) / (closed - full)))
     return round(CATEGORY_WEIGHT[success.data.category] * freshness, 2)
 
 
-def open_window(state: PersonState, now: datetime) -> tuple[SuccessEntry, float] | None:
+def open_window(
+    state: PersonState, now: datetime, window: TimingThresholds = DEFAULT.timing
+) -> tuple[SuccessEntry, float] | None:
     """The newest major success whose window is still open at ``now``, with its strength."""
     for success in reversed(state.successes):
-        strength = window_strength(success, now)
+        strength = window_strength(success, now, window)
         if strength > 0:
             return success, strength
         if success.data.magnitude == "major" and success.occurred_at <= now:
@@ -77,11 +83,15 @@ def open_window(state: PersonState, now: datetime) -> tuple[SuccessEntry, float]
 
 
 def advise_window(
-    state: PersonState, event: SuccessRecorded | FeelingsCheckedIn, *, tenant: str
+    state: PersonState,
+    event: SuccessRecorded | FeelingsCheckedIn,
+    *,
+    tenant: str,
+    thresholds: Thresholds = DEFAULT,
 ) -> tuple[PersonState, Recommendation | None]:
     """Rule ``timing.window_opened``: announce an open window, once per major success."""
     now = event.occurred_at
-    window = open_window(state, now)
+    window = open_window(state, now, thresholds.timing)
     if window is None:
         return state, None
     success, strength = window
@@ -97,7 +107,7 @@ def advise_window(
     readiness = strength + (EXCITED_BOOST if streak >= feelings.EXCITED_STREAK else 0.0)
     if readiness < ANNOUNCE_AT:
         return state, None
-    rec = _window_recommendation(state, event, tenant, success, strength, streak)
+    rec = _window_recommendation(state, event, tenant, success, strength, streak, thresholds.timing)
     marked = state.model_copy(
         update={
             "timing": timing.model_copy(
@@ -113,7 +123,11 @@ def advise_window(
 
 
 def advise_build_case(
-    state: PersonState, event: FeelingsCheckedIn, *, tenant: str
+    state: PersonState,
+    event: FeelingsCheckedIn,
+    *,
+    tenant: str,
+    thresholds: Thresholds = DEFAULT,
 ) -> tuple[PersonState, Recommendation | None]:
     """Rule ``timing.build_case_first``: unhappy without a recent major success.
 
@@ -122,7 +136,12 @@ def advise_build_case(
     """
     now = event.occurred_at
     timing = state.timing
-    if event.data.feeling not in UNHAPPY or open_window(state, now) is not None:
+    closed = thresholds.timing.closed_months
+    if event.data.feeling not in UNHAPPY or open_window(state, now, thresholds.timing):
+        return state, None
+    # Help to make a plan answers this check-in (feelings.overwhelmed_no_plan): a second
+    # task on top, to build the case, would add to what overwhelms the person.
+    if feelings.needs_a_plan(state, event):
         return state, None
     redelivered = timing.case_advised_by == event.id
     if not redelivered and timing.case_advised_at and now - timing.case_advised_at < CASE_EVERY:
@@ -136,11 +155,12 @@ def advise_build_case(
             year=feelings.SCALE_YEAR,
         ),
         Evidence(
-            label="Major successes in the last 9 months",
+            label=f"Major successes in the last {closed:g} months",
             value=0,
             source=RECORD,
             year=now.date().isoformat(),
-            detail=f"{len(state.successes)} win(s) recorded in all",
+            detail=f"{len(state.successes)} {'win' if len(state.successes) == 1 else 'wins'} "
+            "recorded in all",
         ),
         *_tenure_evidence(state, now),
     ]
@@ -155,10 +175,12 @@ def advise_build_case(
         headline="Record your wins and build the case first",
         body=(
             f"You checked in feeling {event.data.feeling}, and you have no major success in "
-            "the last 9 months. Moving now would mean moving away from something, from a "
+            f"the last {closed:g} months. Moving now would mean moving away from something, from a "
             "position of weakness. The better move comes after your next major success: "
-            "record your wins, make your goal specific and line up the work that can produce "
-            "that success, then ask for more inside or look outside from strength."
+            # Telling someone whose goal is already specific to make it so reads as unheard.
+            f"record your wins, {'make your goal specific and ' if goal_first else ''}line up "
+            "the work that can produce that success, then ask for more inside or look outside "
+            "from strength."
         ),
         evidence=evidence,
         actions=[
@@ -197,6 +219,7 @@ def _window_recommendation(
     success: SuccessEntry,
     strength: float,
     streak: int,
+    window: TimingThresholds,
 ) -> Recommendation:
     now = event.occurred_at
     goal = goals.assess(state.goal.data) if state.goal else None
@@ -221,10 +244,11 @@ def _window_recommendation(
     goal_first = _goal_first_action(state)
     wins = _wins(state)
     body = (
-        f"{title} is a major {success.data.category}: you are most valuable right after it. "
+        f"{title} is a major {_CATEGORY_WORDS.get(success.data.category, success.data.category)}"
+        ": you are most valuable right after it. "
         "Use the window while the success is fresh: ask for a bigger role inside, or "
         f"target {goal_role or 'your goal role'} outside. It is strongest for "
-        f"{FULL_MONTHS} months and closes after about {CLOSED_MONTHS}."
+        f"{window.full_months:g} months and closes after about {window.closed_months:g}."
     )
     if tenure is not None:
         if tenure >= BLS_MEDIAN_TENURE_YEARS:
@@ -250,7 +274,7 @@ def _window_recommendation(
             year=RULE_YEAR,
             detail=(
                 f"{success.data.category} weighs {CATEGORY_WEIGHT[success.data.category]}; "
-                f"full for {FULL_MONTHS} months, closed after {CLOSED_MONTHS}"
+                f"full for {window.full_months:g} months, closed after {window.closed_months:g}"
             ),
         ),
         *_tenure_evidence(state, now),
@@ -301,6 +325,10 @@ def _window_recommendation(
         ],
         rule="timing.window_opened",
     )
+
+
+# "is a major other" says nothing; the other categories read as they are.
+_CATEGORY_WORDS = {"other": "success"}
 
 
 def _goal_first_action(state: PersonState) -> str | None:

@@ -102,14 +102,24 @@ class WagePercentiles:
 
         E.g. "BLS OEWS May 2025, 15-1252 Software Developers, national".
         """
+        return f"{self.source} {self.release}, {self.occupation.soc} {self.scope()}"
+
+    def scope(self) -> str:
+        """The occupation and area without the source, e.g. "Software Developers, national".
+
+        For an evidence ``detail``, whose ``source`` and ``year`` already name BLS OEWS
+        and the release, so the line a person reads does not say them twice.
+        """
+        return f"{self.occupation.name}, {self.area()}"
+
+    def area(self) -> str:
+        """The area and its level in words: "national", "Texas (statewide)",
+        "Austin-Round Rock-San Marcos, TX (metro area)"."""
         if self.area_level == "national":
-            where = "national"
-        elif self.area_level == "state":
-            where = f"{self.area_name} (statewide)"
-        else:
-            where = f"{self.area_name} (metro area)"
-        occ = self.occupation
-        return f"{self.source} {self.release}, {occ.soc} {occ.name}, {where}"
+            return "national"
+        if self.area_level == "state":
+            return f"{self.area_name} (statewide)"
+        return f"{self.area_name} (metro area)"
 
     def position(self, amount: float) -> float | None:
         """Estimated percentile (0-100) of an annual amount on this distribution.
