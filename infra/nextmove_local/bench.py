@@ -807,7 +807,7 @@ def bench_throughput(
             for body in _person_events(f"p-load-{i}", f"load-{i}"):
                 event_id = json.loads(body)["id"]
                 for kind in KINDS:
-                    sent_at[recommendation_id(TENANT, event_id, kind)] = time.time()
+                    sent_at[recommendation_id(TENANT, f"p-load-{i}", event_id, kind)] = time.time()
                 headers = signed_headers(body, secret=target["secret"], tenant=target["tenant"])
                 request = urllib.request.Request(target["url"], body, headers, method="POST")
                 with urllib.request.urlopen(request, timeout=30) as response:

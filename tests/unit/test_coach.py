@@ -112,7 +112,7 @@ def test_recommendations_are_dated_and_identified_by_their_trigger():
     for rec in recs:
         assert rec.created_at == trigger.occurred_at
         assert rec.trigger_event_id == trigger.id
-        assert rec.id == recommendation_id(TENANT, trigger.id, rec.kind)
+        assert rec.id == recommendation_id(TENANT, "p-1", trigger.id, rec.kind)
         assert (rec.tenant, rec.person_id) == (TENANT, "p-1")
         assert rec.evidence and rec.actions
 

@@ -84,18 +84,19 @@ def test_the_tenant_cannot_be_set_in_the_body():
         parse_inbound(json.dumps(document))
 
 
-def test_recommendation_ids_derive_from_tenant_trigger_and_kind():
-    first = recommendation_id("acme", "evt-1", "timing")
-    assert first == recommendation_id("acme", "evt-1", "timing")
+def test_recommendation_ids_derive_from_tenant_person_trigger_and_kind():
+    first = recommendation_id("acme", "p-1", "evt-1", "timing")
+    assert first == recommendation_id("acme", "p-1", "evt-1", "timing")
     assert (
         len(
             {
                 first,
-                recommendation_id("acme", "evt-1", "goal"),
-                recommendation_id("other", "evt-1", "timing"),
+                recommendation_id("acme", "p-1", "evt-1", "goal"),
+                recommendation_id("other", "p-1", "evt-1", "timing"),
+                recommendation_id("acme", "p-2", "evt-1", "timing"),
             }
         )
-        == 3
+        == 4
     )
 
 

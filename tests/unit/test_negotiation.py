@@ -440,7 +440,7 @@ def test_the_recommendation_is_dated_by_the_event_and_keyed_by_it() -> None:
 
     assert first == second
     assert first.created_at == event.occurred_at
-    assert first.id == recommendation_id(TENANT, event.id, "negotiation")
+    assert first.id == recommendation_id(TENANT, PERSON, event.id, "negotiation")
     assert (first.tenant, first.person_id, first.trigger_event_id) == (TENANT, PERSON, event.id)
 
 

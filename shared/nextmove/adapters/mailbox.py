@@ -60,7 +60,9 @@ def siblings(rec: Recommendation) -> list[Recommendation]:
     ``rec`` exists all of them do.
     """
     pk = {"S": partition(rec.tenant, rec.person_id)}
-    ids = {recommendation_id(rec.tenant, rec.trigger_event_id, kind) for kind in KINDS}
+    ids = {
+        recommendation_id(rec.tenant, rec.person_id, rec.trigger_event_id, kind) for kind in KINDS
+    }
     request: dict[str, Any] = {
         _table(): {
             "Keys": [{"pk": pk, "sk": {"S": f"REC#{i}"}} for i in sorted(ids)],

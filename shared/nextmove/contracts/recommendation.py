@@ -15,10 +15,11 @@ Priority = Literal["high", "normal", "low"]
 _NAMESPACE = uuid.UUID("6f1c1f5e-8d52-4b8e-9a55-2f0c7a3e6b10")
 
 
-def recommendation_id(tenant: str, trigger_event_id: str, kind: str) -> str:
+def recommendation_id(tenant: str, person_id: str, trigger_event_id: str, kind: str) -> str:
     """Derived, not random: the same trigger and kind always give the same id, so every
-    consumer can drop a duplicate."""
-    return str(uuid.uuid5(_NAMESPACE, f"{tenant}/{trigger_event_id}/{kind}"))
+    consumer can drop a duplicate. The person is part of it because a partner's event ids
+    are unique per person (the fact's key), not across people."""
+    return str(uuid.uuid5(_NAMESPACE, f"{tenant}/{person_id}/{trigger_event_id}/{kind}"))
 
 
 class Evidence(BaseModel):
@@ -67,7 +68,7 @@ class Recommendation(BaseModel):
         **fields: object,
     ) -> Recommendation:
         return cls(
-            id=recommendation_id(tenant, trigger_event_id, kind),
+            id=recommendation_id(tenant, person_id, trigger_event_id, kind),
             tenant=tenant,
             person_id=person_id,
             trigger_event_id=trigger_event_id,
