@@ -223,19 +223,25 @@ def claim_email(rec: Recommendation, *, owner: str | None = None) -> bool:
     return True
 
 
+def _settled_email(rec: Recommendation, status: str) -> dict[str, Any]:
+    """The EMAIL# row of a decided email: its status, when, and when it expires."""
+    now = int(time.time())
+    return {
+        "pk": {"S": partition(rec.tenant, rec.person_id)},
+        "sk": {"S": f"EMAIL#{rec.id}"},
+        "status": {"S": status},
+        "settled_at": {"N": str(now)},
+        "expires_at": {"N": str(now + EMAIL_KEEP_SECONDS)},
+    }
+
+
 def note_suppressed(rec: Recommendation, reason: str) -> None:
     """Record why ``rec`` was not emailed ('suppressed:<reason>'), so every
     recommendation has an answer to "did it go out?"; never over a sent email's row."""
     try:
         client("dynamodb").put_item(
             TableName=_table(),
-            Item={
-                "pk": {"S": partition(rec.tenant, rec.person_id)},
-                "sk": {"S": f"EMAIL#{rec.id}"},
-                "status": {"S": f"suppressed:{reason}"},
-                "settled_at": {"N": str(int(time.time()))},
-                "expires_at": {"N": str(int(time.time()) + EMAIL_KEEP_SECONDS)},
-            },
+            Item=_settled_email(rec, f"suppressed:{reason}"),
             ConditionExpression="attribute_not_exists(pk) OR begins_with(#s, :suppressed)",
             ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues={":suppressed": {"S": "suppressed"}},
@@ -247,13 +253,7 @@ def note_suppressed(rec: Recommendation, reason: str) -> None:
 
 def settle_email(rec: Recommendation, *, status: str, message_id: str | None = None) -> None:
     """Record how the email ended: 'sent' (with SES's message id) or 'suppressed'."""
-    item: dict[str, Any] = {
-        "pk": {"S": partition(rec.tenant, rec.person_id)},
-        "sk": {"S": f"EMAIL#{rec.id}"},
-        "status": {"S": status},
-        "settled_at": {"N": str(int(time.time()))},
-        "expires_at": {"N": str(int(time.time()) + EMAIL_KEEP_SECONDS)},
-    }
+    item = _settled_email(rec, status)
     if message_id:
         item["message_id"] = {"S": message_id}
     client("dynamodb").put_item(TableName=_table(), Item=item)
