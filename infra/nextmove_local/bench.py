@@ -395,12 +395,21 @@ class CallLog:
         elif isinstance(responses, list):
             items += [r["Item"] for r in responses if "Item" in r]
         call["items_read"] = len(items)
-        if call["operation"] in {"GetItem", "Query", "BatchGetItem"}:
-            consistent = call["params"].get("ConsistentRead", False)
-            size = sum(_item_bytes(i) for i in items)
-            units = max(1, math.ceil(size / 4096)) * (1 if consistent else 0.5)
-            call["rru"] = units
-            call["bytes_read"] = size
+        operation, params = call["operation"], call["params"]
+        if operation in {"GetItem", "Query", "BatchGetItem"}:
+            sizes = [_item_bytes(i) for i in items]
+            if operation == "BatchGetItem":
+                # Each key is a GetItem of its own: rounded up to 4 KB item by item, and
+                # a key that finds nothing still costs one unit.
+                (request,) = params["RequestItems"].values()
+                consistent = request.get("ConsistentRead", False)
+                missing = len(request["Keys"]) - len(sizes)
+                units = sum(max(1, math.ceil(b / 4096)) for b in sizes) + missing
+            else:  # a Query rounds up what it read in all; a GetItem, its one item
+                consistent = params.get("ConsistentRead", False)
+                units = max(1, math.ceil(sum(sizes) / 4096))
+            call["rru"] = units * (1 if consistent else 0.5)
+            call["bytes_read"] = sum(sizes)
 
     @contextlib.contextmanager
     def mark(self) -> Iterator[list[dict[str, Any]]]:

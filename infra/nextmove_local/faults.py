@@ -8,8 +8,10 @@ functions' batch failures, Lambda's retries and the dead-letter queues.
     hop            what fails                                           seen by
     webhook→bus    PutEvents throttled, 5xx, entry refused, reply lost  botocore, then 503
     event fn→table TransactWriteItems throttled, cancelled (conflict),  botocore, then
-                   reply lost after the commit                          Lambda's async retry
-    notifier→table PutItem/DeleteItem throttled, reply lost             botocore, then SQS
+                   reply lost after the commit (the notifier's claim    Lambda's async retry
+                   and hold transactions meet these too)                (the notifier: SQS)
+    notifier→table BatchGetItem, PutItem, BatchWriteItem, DeleteItem    botocore, then SQS
+                   throttled, reply lost
     stream→publisher the invocation dies before the handler runs        the stream's retry
     publisher→SNS  PublishBatch entries Failed, whole call refused,     batch item failures
                    reply lost after publishing
@@ -91,7 +93,7 @@ HOPS = (
     Hop(
         "notifier->table",
         "dynamodb",
-        ("PutItem", "DeleteItem"),
+        ("BatchGetItem", "PutItem", "BatchWriteItem", "DeleteItem"),
         (
             _throttle("ProvisionedThroughputExceededException", "Throughput exceeded"),
             Fault("lost", 500, "InternalServerError", "Internal server error"),

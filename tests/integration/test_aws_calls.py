@@ -8,11 +8,12 @@ on that path is a cost every event pays, so it fails here rather than on the bil
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
 from nextmove_local.bench import SAMPLES, counting, lambda_environments
-from tests.support import load_event
+from tests.support import load_event, table_items
 
 FUNCTION_OF = {
     "success.recorded": "SuccessRecordedFunction",
@@ -62,3 +63,50 @@ def test_each_function_gets_its_template_environment_as_lambda_would(logical):
     assert env["LAMBDA_TASK_ROOT"].endswith(logical.removesuffix("Function").lower())
     assert env["AWS_LAMBDA_FUNCTION_NAME"].startswith("nextmove-dev-")
     assert not any("Fn::" in v or "'Ref'" in v for v in env.values())  # all resolved
+
+
+def test_an_email_costs_one_read_one_claim_the_send_and_one_settle(stack):
+    # A weekday morning where the person lives: each email goes out at once.
+    stack.travel_to(datetime(2026, 5, 6, 17, 0, tzinfo=UTC))
+    notifier = {}
+    with counting(stack) as log:
+        for name in SAMPLES:
+            body = json.dumps(load_event(name)).encode()
+            with log.mark() as window:
+                assert stack.post(body, stack.signed_headers(body))[0] == 202
+                stack.drain()
+            # Less the thresholds parameter, read once per container and cached 5 minutes.
+            calls = [c for c in _calls(window, "NotifierFunction") if c != "GetParameter"]
+            notifier[json.loads(body)["type"]] = calls
+    one_email = ["BatchGetItem", "PutItem", "SendRawEmail", "TransactWriteItems"]
+    assert notifier["success.recorded"] == one_email
+    assert notifier["offer.received"] == one_email
+    # Goal and skills advice: two messages, one email. The second message's read finds
+    # both claims taken, and that is all it costs; the two rows settle in one batch.
+    assert notifier["goal.updated"] == [
+        "BatchGetItem",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "SendRawEmail",
+        "TransactWriteItems",
+    ]
+    assert notifier["profile.updated"] == notifier["feelings.checked_in"] == []
+    assert len(stack.sent) == 3
+
+
+def test_an_email_held_for_later_costs_one_read_and_one_transaction(stack):
+    # 23:00 in Los Angeles: quiet hours, so the email waits for the morning.
+    stack.travel_to(datetime(2026, 5, 7, 6, 0, tzinfo=UTC))
+    with counting(stack) as log:
+        for name in ("profile_updated", "goal_updated"):
+            body = json.dumps(load_event(name)).encode()
+            with log.mark() as window:
+                assert stack.post(body, stack.signed_headers(body))[0] == 202
+                stack.drain()
+    # Goal and skills advice (not urgent): the first message holds both, the second
+    # message's read finds them held.
+    calls = [c for c in _calls(window, "NotifierFunction") if c != "GetParameter"]
+    assert calls == ["BatchGetItem", "BatchGetItem", "TransactWriteItems"]
+    assert stack.sent == []
+    held = [i for i in table_items(stack) if i["sk"]["S"].startswith("DIGEST#")]
+    assert len(held) == 1 and held[0]["reason"]["S"] == "quiet_hours"

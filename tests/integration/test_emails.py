@@ -12,7 +12,8 @@ import json
 from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 
-from tests.support import load_event, table_items
+from nextmove.adapters import emailing, mailbox, store
+from tests.support import bus_event, load_event, table_items
 
 TOKYO_NIGHT = datetime.fromisoformat("2026-05-06T23:30:00+09:00")
 CHICAGO_NOON = datetime.fromisoformat("2026-05-06T12:00:00-05:00")
@@ -187,3 +188,34 @@ def test_a_person_who_turns_email_off_while_held_gets_nothing(stack):
     stack.run_schedules(datetime.fromisoformat("2026-05-07T08:00:00+09:00"))
     assert stack.sent == []
     assert rows(stack, "DIGEST#") == []
+
+
+def test_two_sends_at_once_cannot_both_take_the_weeks_last_slot(stack, monkeypatch):
+    profile(stack, time_zone="America/Chicago", at=CHICAGO_NOON)
+    for day in range(2):
+        post(stack, goal(day), at=CHICAGO_NOON + timedelta(days=day))
+    assert len(stack.sent) == 2  # one of the week's three left
+    at = CHICAGO_NOON + timedelta(days=2)
+    stack.travel_to(at)
+    for n in (2, 3):  # two events recorded, their emails not sent yet
+        document = {**goal(n), "occurred_at": at.isoformat()}
+        stack.functions["GoalUpdatedFunction"].invoke(bus_event(stack, document))
+    first, second = (
+        store.recommendation_from_image(row)
+        for n in (2, 3)
+        for row in rows(stack, "REC#")
+        if json.loads(row["body"]["S"])["trigger_event_id"] == f"evt-goal-{n}"
+    )
+    claim = mailbox.claim
+
+    def rival_between_read_and_claim(*args, **kwargs):
+        monkeypatch.setattr(mailbox, "claim", claim)
+        assert emailing.deliver(second) == "sent"  # another container takes the last slot
+        return claim(*args, **kwargs)
+
+    monkeypatch.setattr(mailbox, "claim", rival_between_read_and_claim)
+    assert emailing.deliver(first) == "held:weekly_limit"
+    stack.drain()  # the stream's own deliveries of both find them decided
+    assert len(stack.sent) == 3
+    [held] = rows(stack, "DIGEST#")
+    assert json.loads(held["body"]["S"])[0]["id"] == first.id

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 from nextmove import signing
 from nextmove.adapters import secrets as secret_cache
-from nextmove.adapters.store import EMAIL_KEEP_SECONDS
+from nextmove.adapters.mailbox import EMAIL_KEEP_SECONDS
 from tests.support import load_event, table_items
 
 OTHER = "other-partner"

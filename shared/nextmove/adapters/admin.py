@@ -19,8 +19,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from nextmove.adapters import store
-from nextmove.adapters.aws import client, setting
+from nextmove.adapters import mailbox, store
+from nextmove.adapters.aws import client, setting, write_batch
 from nextmove.contracts import parse_inbound
 from nextmove.domain.recompute import missing, rederive
 
@@ -37,7 +37,7 @@ SECTIONS = {
     "REC#": "recommendations",
     "EMAIL#": "emails",
     "DIGEST#": "held_emails",
-    "SENT#": "sent_emails",
+    "MAILBOX": "mailbox",
 }
 LISTS = [*list(SECTIONS.values())[1:], "other"]
 
@@ -145,7 +145,7 @@ def resend(tenant: str, person_id: str, recommendation_id: str) -> dict[str, Any
             ExpressionAttributeValues={
                 ":sending": {"S": "sending"},
                 ":held": {"S": "held"},
-                ":stale": {"N": str(now - store.EMAIL_CLAIM_SECONDS)},
+                ":stale": {"N": str(now - mailbox.EMAIL_CLAIM_SECONDS)},
             },
             ReturnValues="ALL_OLD",
         ).get("Attributes")
@@ -194,19 +194,13 @@ def _rows(
 
 
 def _delete_batch(keys: list[dict[str, Any]]) -> None:
-    """One BatchWriteItem of deletes; what DynamoDB leaves unprocessed (throttling) is
-    retried with backoff, and still-unprocessed items are an error, never ignored."""
-    pending = {setting("TABLE_NAME"): [{"DeleteRequest": {"Key": key}} for key in keys]}
-    for attempt in range(BATCH_ATTEMPTS):
-        response = client("dynamodb").batch_write_item(RequestItems=pending)
-        pending = response.get("UnprocessedItems") or {}
-        if not pending:
-            return
-        time.sleep(min(0.05 * 2**attempt, 2.0))
-    left = sum(len(requests) for requests in pending.values())
-    raise Unprocessed(
-        f"{left} deletes still unprocessed after {BATCH_ATTEMPTS} attempts; run delete again"
-    )
+    """One BatchWriteItem of deletes, retried; still-unprocessed items are an error."""
+    requests = [{"DeleteRequest": {"Key": key}} for key in keys]
+    left = write_batch(client("dynamodb"), setting("TABLE_NAME"), requests, BATCH_ATTEMPTS)
+    if left:
+        raise Unprocessed(
+            f"{left} deletes still unprocessed after {BATCH_ATTEMPTS} attempts; run delete again"
+        )
 
 
 def _section(sk: str) -> str:

@@ -30,3 +30,18 @@ def setting(name: str) -> str:
         return os.environ[name]
     except KeyError:
         raise RuntimeError(f"environment variable {name} is not set; see template.yaml") from None
+
+
+def write_batch(dynamodb: Any, table: str, requests: list[dict[str, Any]], attempts: int) -> int:
+    """BatchWriteItem ``requests`` (25 at most), retrying with backoff what DynamoDB
+    leaves unprocessed (throttling); returns how many are still unprocessed at the end,
+    for the caller to raise: an unprocessed write is never ignored."""
+    import time
+
+    pending = {table: requests}
+    for attempt in range(attempts):
+        pending = dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+        if not pending:
+            return 0
+        time.sleep(min(0.05 * 2**attempt, 2.0))
+    return sum(len(left) for left in pending.values())

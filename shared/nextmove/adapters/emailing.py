@@ -5,24 +5,27 @@ One email per trigger event: a message on the email queue brings one recommendat
 but its siblings (what the same event yielded) are read from the table and go in the
 same email, so an event never sends two, however SQS batches the messages.
 
-Order matters: preferences first (a suppressed email costs no claim; the reason is
-recorded on the email row, and a later delivery may still send), then a claim on each
-recommendation id (a redelivered message finds them and stops), then the rules: send
-now, or hold the email in the person's partition (``DIGEST#``) for the digest function
-to send when it is due. A failed send releases the claims (or the held rows) so the
+Order matters: one read (the person's record and mailbox, the event's recommendations
+and their email rows: ``mailbox.read``), then preferences (a suppressed email costs no
+claim; the reason is recorded on the email row, and a later delivery may still send),
+then the rules: send now, or hold the email in the person's partition (``DIGEST#``) for
+the digest function to send when it is due. Sending now first claims each
+recommendation id and counts the email in the week's limit, in one transaction (a
+redelivered message finds the claims and stops); a failed send releases both, so the
 retry sends it: an email the person wants is never dropped.
 """
 
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections import Counter
 from datetime import datetime
 from typing import Literal
 
 from nextmove import email
-from nextmove.adapters import clock, mailbox, mailer, store
+from nextmove.adapters import clock, mailbox, mailer
 from nextmove.adapters.aws import setting
 from nextmove.contracts import Recommendation
 from nextmove.contracts.events import ProfileData
@@ -36,60 +39,52 @@ Outcome = Literal[
     "suppressed:no_profile",
     "suppressed:preferences",
 ]
+MAX_ATTEMPTS = 5
 _DIGEST_NAMESPACE = uuid.UUID("0b8f5a52-3c1e-4b7a-9d0e-6a1f2c3d4e5f")
 
 
 def deliver(rec: Recommendation, *, now: datetime | None = None) -> Outcome:
     """Email ``rec`` and its siblings now, or hold them for later; at most once."""
     now = now or clock.now()
-    state, _ = store.load_state(rec.tenant, rec.person_id)
-    if state.profile is None:
-        store.note_suppressed(rec, "no_profile")
-        return "suppressed:no_profile"
-    profile = state.profile.data
-    if not email.wants_email(rec.kind, profile.notifications):
-        store.note_suppressed(rec, "preferences")
-    wanted = [
-        r
-        for r in mailing.order(mailbox.siblings(rec))
-        if email.wants_email(r.kind, profile.notifications)
-    ]
-    claimed: list[Recommendation] = []
-    try:
-        claimed.extend(r for r in wanted if store.claim_email(r, owner=rec.id))
-    except Exception:
-        for r in claimed:  # a half-claimed email: let the retry claim all of it again
-            store.release_email(r)
-        raise
-    if not claimed:
-        return "duplicate" if rec in wanted else "suppressed:preferences"
     limits = policy()
-    decision = mailing.decide(
-        urgent=mailing.is_urgent(claimed),
-        now=now,
-        time_zone=profile.time_zone,
-        sent=_sent_recently(rec.tenant, rec.person_id, now, limits),
-        policy=limits,
-    )
-    if not decision.is_now(now):
-        try:
-            mailbox.hold(claimed, due_at=decision.send_at, reason=decision.reason, now=now)
-        except Exception:
-            for r in claimed:  # not held: the retry must be able to claim them again
-                store.release_email(r)
-            raise
-        for r in claimed:
-            store.settle_email(r, status="held")
-        return "held:quiet_hours" if decision.reason == "quiet_hours" else "held:weekly_limit"
+    for _ in range(MAX_ATTEMPTS):
+        box = mailbox.read(rec.tenant, rec.person_id, trigger=rec)
+        if box.state.profile is None:
+            mailbox.note_suppressed(rec, "no_profile")
+            return "suppressed:no_profile"
+        profile = box.state.profile.data
+        if not email.wants_email(rec.kind, profile.notifications):
+            mailbox.note_suppressed(rec, "preferences")
+        wanted = [
+            r for r in mailing.order(box.recs) if email.wants_email(r.kind, profile.notifications)
+        ]
+        stamp = int(time.time())
+        mine = [r for r in wanted if box.claimable(r, owner=rec.id, now=stamp)]
+        if not mine:
+            return "duplicate" if rec in wanted else "suppressed:preferences"
+        key = mine[0].id
+        decision = mailing.decide(
+            urgent=mailing.is_urgent(mine),
+            now=now,
+            time_zone=profile.time_zone,
+            sent=box.sent_times(besides=key),
+            policy=limits,
+        )
+        if not decision.is_now(now):
+            due, reason = decision.send_at, decision.reason
+            if mailbox.hold(box, mine, owner=rec.id, due_at=due, reason=reason, now=now):
+                return "held:quiet_hours" if reason == "quiet_hours" else "held:weekly_limit"
+        elif mailbox.claim(box, mine, owner=rec.id, key=key, now=now, window=limits.window):
+            break
+        # Another email to the person was claimed or counted since the read: decide again.
+    else:
+        raise RuntimeError(f"the mailbox of {rec.id}'s person kept changing; gave up")
     try:
-        message_id = _send(claimed, profile, key=claimed[0].id, digest=False, now=now)
+        message_id = _send(mine, profile, key=key, digest=False, now=now)
     except Exception:
-        for r in claimed:
-            store.release_email(r)
+        mailbox.release(box, mine, owner=rec.id, key=key)
         raise
-    for r in claimed:
-        store.settle_email(r, status="sent", message_id=message_id)
-    mailbox.log_sent(rec.tenant, rec.person_id, at=now, key=claimed[0].id)
+    mailbox.settle([(r, "sent") for r in mine], message_id=message_id)
     return "sent"
 
 
@@ -132,44 +127,37 @@ def _send_held(tenant: str, person_id: str, now: datetime) -> str:
     rows = mailbox.held(tenant, person_id)
     if not rows:
         return "already_sent"  # the index lags the table by a moment
-    state, _ = store.load_state(tenant, person_id)
-    profile = state.profile.data if state.profile else None
+    box = mailbox.read(tenant, person_id)
+    profile = box.state.profile.data if box.state.profile else None
     recs = [r for row in rows for r in row.recs]
     # Preferences may have changed while the email waited: today's apply.
     wanted = [r for r in recs if profile and email.wants_email(r.kind, profile.notifications)]
     if profile is None or not wanted:
-        for r in recs:
-            store.settle_email(r, status="suppressed:preferences")
-        mailbox.remove(tenant, person_id, rows)
+        mailbox.settle([(r, "suppressed:preferences") for r in recs], remove=rows)
         return "suppressed"
+    ordered = mailing.order(wanted)
+    key = ordered[0].id if len(rows) == 1 else _digest_key(ordered)
     limits = policy()
     decision = mailing.decide(
         urgent=False,
         now=now,
         time_zone=profile.time_zone,
-        sent=_sent_recently(tenant, person_id, now, limits),
+        sent=box.sent_times(besides=key),
         policy=limits,
         held_since=rows[0].held_at,
     )
     if not decision.is_now(now):
         mailbox.reschedule(tenant, person_id, rows, due_at=decision.send_at)
         return "rescheduled"
-    if not mailbox.take(tenant, person_id, rows):
-        return "busy"  # another run is sending them
-    ordered = mailing.order(wanted)
-    key = ordered[0].id if len(rows) == 1 else _digest_key(ordered)
+    if not mailbox.take(box, rows, key=key, now=now, window=limits.window):
+        return "busy"  # another run is sending them, or just sent another email
     try:
         message_id = _send(ordered, profile, key=key, digest=len(rows) > 1, now=now)
     except Exception:
-        mailbox.release(tenant, person_id, rows)
+        mailbox.release_held(box, rows, key=key)
         raise
-    for r in recs:
-        if r in wanted:
-            store.settle_email(r, status="sent", message_id=message_id)
-        else:
-            store.settle_email(r, status="suppressed:preferences")
-    mailbox.log_sent(tenant, person_id, at=now, key=key)
-    mailbox.remove(tenant, person_id, rows)
+    outcomes = [(r, "sent" if r in wanted else "suppressed:preferences") for r in recs]
+    mailbox.settle(outcomes, message_id=message_id, remove=rows)
     return "sent"
 
 
@@ -193,12 +181,6 @@ def _send(
     # Only SES's answer: a failure after SES took the email must not release the claims
     # (the retry would send it twice), so the callers count it once the claims are settled.
     return mailer.send_raw(message, sender=setting("SENDER_EMAIL"), to=profile.email)
-
-
-def _sent_recently(
-    tenant: str, person_id: str, now: datetime, limits: mailing.MailingPolicy
-) -> list[datetime]:
-    return mailbox.sent_times(tenant, person_id, since=now - limits.window, until=now)
 
 
 def _digest_key(recs: list[Recommendation]) -> str:

@@ -1,36 +1,64 @@
-"""The person's mailbox rows: what the no-spam rules need to remember, in their partition.
+"""The person's mailbox rows: what the at-most-once email and the no-spam rules need to
+remember, in the person's partition.
 
-    sk = "EMAIL#<recommendation_id>"     the at-most-once claim (``store.claim_email``)
+    sk = "MAILBOX"                        the emails sent in the last week (``sent``:
+                                          message key -> UTC time) and a version
+         "EMAIL#<recommendation_id>"      each recommendation's email: while it is sent,
+                                          the claim ('sending', its owner, when); then how
+                                          it ended: 'sent' (SES's message id), 'held',
+                                          'suppressed:<reason>' (TTL: EMAIL_KEEP_SECONDS)
          "DIGEST#<lead recommendation_id>" recommendations held for later, as one email:
-                                         body (JSON list), held_at, status, and the
-                                         sparse DueIndex keys due_pk = "DUE", due_at
-         "SENT#<UTC time>#<message key>"  one row per email sent: the rolling weekly count
+                                          body (JSON list), held_at, status, and the
+                                          sparse DueIndex keys due_pk = "DUE", due_at
+
+An email costs four calls, the fewest an at-most-once send allows: one BatchGetItem
+reads the person's record, their MAILBOX row, the trigger event's recommendations and
+their EMAIL# rows; one transaction claims the email and counts it in MAILBOX
+(conditional on the version read, so two sends at once cannot both take the week's
+last slot); SES sends; one write settles the EMAIL# rows. An email held for later
+costs two calls (the read, then one transaction that settles its rows as 'held' and
+writes the DIGEST# row), and a redelivered message one (the read finds its claims).
 
 Every read is by key or a Query on one partition, except the digest function's one
 Query on ``DueIndex`` (only held rows carry its keys, so it holds nothing else). Held
-and sent rows carry ``expires_at`` so DynamoDB's TTL clears them; a held row lives 30
-days past its due time, long enough for the digest function's DLQ alarm to be seen.
+rows carry ``expires_at`` so DynamoDB's TTL clears them; a held row lives 30 days past
+its due time, long enough for the digest function's DLQ alarm to be seen.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from nextmove.adapters.aws import client, setting
-from nextmove.adapters.store import EMAIL_CLAIM_SECONDS, partition
+from nextmove.adapters.aws import client, setting, write_batch
+from nextmove.adapters.store import partition, state_from_item
 from nextmove.contracts import Recommendation
 from nextmove.contracts.recommendation import KINDS, recommendation_id
+from nextmove.domain.state import PersonState
 
 DUE_INDEX = "DueIndex"
 DUE_PARTITION = "DUE"
 HELD_TTL = timedelta(days=30)
-SENT_TTL = timedelta(days=8)  # the rolling window is 7 days
+EMAIL_CLAIM_SECONDS = 300  # a claim older than this was a crashed send: retry it
+# How long an EMAIL# row is kept (its expires_at, the table's TTL attribute): past the
+# longest a recommendation can come back (14 days on the email queue, then 14 in its DLQ
+# before a redrive), so the at-most-once claim outlives every redelivery.
+EMAIL_KEEP_SECONDS = 30 * 24 * 3600
+BATCH_ATTEMPTS = 8
+# A claim may be retaken: never taken, a crashed send's (stale), its own owner's (a
+# retry of the same message), or an earlier decision not to send (the person may have
+# a profile now).
+_CLAIMABLE = (
+    "attribute_not_exists(pk) OR begins_with(#s, :suppressed)"
+    " OR (#s = :sending AND (claimed_at < :stale OR claim = :owner))"
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +71,39 @@ class Held:
     status: str
 
 
+@dataclass(frozen=True)
+class Mailbox:
+    """What one read tells about a person's email: their record, the emails sent to
+    them this week (``version`` of the MAILBOX row: 0 before the first), and, read with
+    a trigger, that event's recommendations and their EMAIL# rows by recommendation id."""
+
+    tenant: str
+    person_id: str
+    state: PersonState
+    sent: dict[str, datetime]
+    version: int
+    recs: list[Recommendation] = field(default_factory=list)
+    emails: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def sent_times(self, *, besides: str) -> list[datetime]:
+        """When the emails went out, but for ``besides``: a retry of that email finds its
+        own count from the attempt before, which is not an email sent."""
+        return [at for key, at in self.sent.items() if key != besides]
+
+    def claimable(self, rec: Recommendation, *, owner: str, now: int) -> bool:
+        """Whether the claim ``_CLAIMABLE`` puts on ``rec``'s EMAIL# row would hold."""
+        row = self.emails.get(rec.id)
+        if row is None:
+            return True
+        status = row["status"]["S"]
+        if status.startswith("suppressed"):
+            return True
+        if status != "sending":
+            return False  # sent or held: decided
+        stale = int(row["claimed_at"]["N"]) < now - EMAIL_CLAIM_SECONDS
+        return stale or row.get("claim", {}).get("S") == owner
+
+
 def _table() -> str:
     return setting("TABLE_NAME")
 
@@ -52,82 +113,191 @@ def _iso(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def siblings(rec: Recommendation) -> list[Recommendation]:
-    """Every recommendation the event that triggered ``rec`` yielded, ``rec`` included.
+def _key(tenant: str, person_id: str, sk: str) -> dict[str, Any]:
+    return {"pk": {"S": partition(tenant, person_id)}, "sk": {"S": sk}}
 
-    Ids are derived from the trigger and the kind, so the siblings are at most one
-    BatchGetItem away; they were committed in one transaction with ``rec``, so when
-    ``rec`` exists all of them do.
-    """
-    pk = {"S": partition(rec.tenant, rec.person_id)}
-    ids = {
-        recommendation_id(rec.tenant, rec.person_id, rec.trigger_event_id, kind) for kind in KINDS
-    }
+
+def read(tenant: str, person_id: str, *, trigger: Recommendation | None = None) -> Mailbox:
+    """The person's mailbox in one BatchGetItem; with ``trigger``, also every
+    recommendation the event that triggered it yielded (``trigger`` included) and their
+    EMAIL# rows. Ids are derived from the trigger and the kind, so the siblings are known
+    by key; they were committed in one transaction with ``trigger``, so all are there."""
+    sks = ["STATE", "MAILBOX"]
+    if trigger is not None:
+        ids = [
+            recommendation_id(tenant, person_id, trigger.trigger_event_id, kind) for kind in KINDS
+        ]
+        sks += [f"{prefix}#{i}" for i in ids for prefix in ("REC", "EMAIL")]
     request: dict[str, Any] = {
-        _table(): {
-            "Keys": [{"pk": pk, "sk": {"S": f"REC#{i}"}} for i in sorted(ids)],
-            "ConsistentRead": True,
-        }
+        _table(): {"Keys": [_key(tenant, person_id, sk) for sk in sks], "ConsistentRead": True}
     }
-    found: dict[str, Recommendation] = {rec.id: rec}
+    rows: dict[str, dict[str, Any]] = {}
     for _ in range(5):
         response = client("dynamodb").batch_get_item(RequestItems=request)
-        for item in response["Responses"].get(_table(), []):
-            sibling = Recommendation.model_validate_json(item["body"]["S"])
-            found[sibling.id] = sibling
+        rows.update((item["sk"]["S"], item) for item in response["Responses"].get(_table(), []))
         request = response.get("UnprocessedKeys") or {}
         if not request:
-            return list(found.values())
-    raise RuntimeError(f"siblings of {rec.id}: keys left unprocessed after retries")
-
-
-def sent_times(tenant: str, person_id: str, *, since: datetime, until: datetime) -> list[datetime]:
-    """When the emails sent to the person in ``(since, until]`` went out."""
-    items = _query(
-        KeyConditionExpression="pk = :pk AND sk BETWEEN :lo AND :hi",
-        ExpressionAttributeValues={
-            ":pk": {"S": partition(tenant, person_id)},
-            ":lo": {"S": f"SENT#{_iso(since)}"},
-            ":hi": {"S": f"SENT#{_iso(until)}~"},
-        },
-        ProjectionExpression="sk",
-    )
-    return [datetime.fromisoformat(item["sk"]["S"].split("#")[1]) for item in items]
-
-
-def log_sent(tenant: str, person_id: str, *, at: datetime, key: str) -> None:
-    """Count one email towards the person's weekly limit."""
-    client("dynamodb").put_item(
-        TableName=_table(),
-        Item={
-            "pk": {"S": partition(tenant, person_id)},
-            "sk": {"S": f"SENT#{_iso(at)}#{key}"},
-            "expires_at": {"N": str(int((at + SENT_TTL).timestamp()))},
-        },
+            break
+    else:
+        raise RuntimeError(f"mailbox of {person_id}: keys left unprocessed after retries")
+    state, _ = state_from_item(tenant, person_id, rows.get("STATE"))
+    mailbox = rows.get("MAILBOX")
+    recs = {trigger.id: trigger} if trigger is not None else {}
+    emails = {}
+    for sk, item in rows.items():
+        prefix, _, rec_id = sk.partition("#")
+        if prefix == "REC":
+            rec = Recommendation.model_validate_json(item["body"]["S"])
+            recs[rec.id] = rec
+        elif prefix == "EMAIL":
+            emails[rec_id] = item
+    return Mailbox(
+        tenant=tenant,
+        person_id=person_id,
+        state=state,
+        sent={k: datetime.fromisoformat(v["S"]) for k, v in mailbox["sent"]["M"].items()}
+        if mailbox
+        else {},
+        version=int(mailbox["version"]["N"]) if mailbox else 0,
+        recs=list(recs.values()),
+        emails=emails,
     )
 
 
-def hold(recs: list[Recommendation], *, due_at: datetime, reason: str, now: datetime) -> None:
-    """Keep ``recs`` (one event's, most urgent first) for the person's next digest.
+def claim(
+    box: Mailbox,
+    recs: list[Recommendation],
+    *,
+    owner: str,
+    key: str,
+    now: datetime,
+    window: timedelta,
+) -> bool:
+    """Claim ``recs``' email for ``owner`` (the id of the queue message's recommendation)
+    and count it, as ``key``, among the emails sent this week: one transaction. False when
+    the mailbox changed since ``box`` was read (read again and decide again)."""
+    stamp = int(time.time())
+    claims = [
+        {
+            "Put": {
+                "TableName": _table(),
+                "Item": {
+                    **_key(rec.tenant, rec.person_id, f"EMAIL#{rec.id}"),
+                    "status": {"S": "sending"},
+                    "claimed_at": {"N": str(stamp)},
+                    "expires_at": {"N": str(stamp + EMAIL_KEEP_SECONDS)},
+                    "claim": {"S": owner},
+                },
+                **_claimable(owner, stamp),
+            }
+        }
+        for rec in recs
+    ]
+    # What left the rolling window is dropped, so the row stays a week's size.
+    sent = {k: at for k, at in box.sent.items() if at > now - window} | {key: now}
+    return _transact([*claims, _count(box, sent)])
+
+
+def hold(
+    box: Mailbox,
+    recs: list[Recommendation],
+    *,
+    owner: str,
+    due_at: datetime,
+    reason: str,
+    now: datetime,
+) -> bool:
+    """Keep ``recs`` (one event's, most urgent first) for the person's next digest and
+    settle their EMAIL# rows as 'held', in one transaction; False when one of them was
+    claimed since ``box`` was read.
 
     Keyed by the lead recommendation, so holding the same email again (a redelivery
     after a crash) overwrites the row instead of adding a second one.
     """
     lead = recs[0]
-    client("dynamodb").put_item(
-        TableName=_table(),
-        Item={
-            "pk": {"S": partition(lead.tenant, lead.person_id)},
-            "sk": {"S": f"DIGEST#{lead.id}"},
-            "body": {"S": json.dumps([r.model_dump(mode="json") for r in recs])},
-            "reason": {"S": reason},
-            "held_at": {"S": _iso(now)},
-            "status": {"S": "held"},
-            "due_pk": {"S": DUE_PARTITION},
-            "due_at": {"S": _iso(due_at)},
-            "expires_at": {"N": str(int((due_at + HELD_TTL).timestamp()))},
-        },
-    )
+    stamp = int(time.time())
+    held = [
+        {"Put": {"TableName": _table(), "Item": _settled(rec, "held"), **_claimable(owner, stamp)}}
+        for rec in recs
+    ]
+    row = {
+        **_key(box.tenant, box.person_id, f"DIGEST#{lead.id}"),
+        "body": {"S": json.dumps([r.model_dump(mode="json") for r in recs])},
+        "reason": {"S": reason},
+        "held_at": {"S": _iso(now)},
+        "status": {"S": "held"},
+        "due_pk": {"S": DUE_PARTITION},
+        "due_at": {"S": _iso(due_at)},
+        "expires_at": {"N": str(int((due_at + HELD_TTL).timestamp()))},
+    }
+    return _transact([*held, {"Put": {"TableName": _table(), "Item": row}}])
+
+
+def settle(
+    outcomes: Iterable[tuple[Recommendation, str]],
+    *,
+    message_id: str | None = None,
+    remove: Iterable[Held] = (),
+) -> None:
+    """Record how each email ended ('sent' with SES's message id, or 'suppressed:…')
+    and delete the held rows it came from: one write."""
+    writes = []
+    for rec, status in outcomes:
+        item = _settled(rec, status)
+        if message_id and status == "sent":
+            item["message_id"] = {"S": message_id}
+        writes.append({"PutRequest": {"Item": item}})
+    for row in remove:
+        lead = row.recs[0]
+        writes.append({"DeleteRequest": {"Key": _key(lead.tenant, lead.person_id, row.sk)}})
+    if len(writes) == 1 and "PutRequest" in writes[0]:
+        client("dynamodb").put_item(TableName=_table(), Item=writes[0]["PutRequest"]["Item"])
+        return
+    for start in range(0, len(writes), 25):
+        left = write_batch(client("dynamodb"), _table(), writes[start : start + 25], BATCH_ATTEMPTS)
+        if left:
+            raise RuntimeError(f"{left} settled emails still unprocessed after retries")
+
+
+def release(box: Mailbox, recs: list[Recommendation], *, owner: str, key: str) -> None:
+    """Give up the claims of a failed send, and its count, so the retry sends at once.
+    Nothing to release (released already, by a retry whose first reply was lost) is
+    fine: the retry retakes its own claims either way."""
+    deletes = [
+        {
+            "Delete": {
+                "TableName": _table(),
+                "Key": _key(rec.tenant, rec.person_id, f"EMAIL#{rec.id}"),
+                "ConditionExpression": "#s = :sending AND claim = :owner",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": {
+                    ":sending": {"S": "sending"},
+                    ":owner": {"S": owner},
+                },
+            }
+        }
+        for rec in recs
+    ]
+    _transact([*deletes, _uncount(box, key)])
+
+
+def note_suppressed(rec: Recommendation, reason: str) -> None:
+    """Record why ``rec`` was not emailed ('suppressed:<reason>'), so every
+    recommendation has an answer to "did it go out?"; never over a sent email's row."""
+    try:
+        client("dynamodb").put_item(
+            TableName=_table(),
+            Item=_settled(rec, f"suppressed:{reason}"),
+            ConditionExpression="attribute_not_exists(pk) OR begins_with(#s, :suppressed)",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":suppressed": {"S": "suppressed"}},
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+
+
+# ---- the digest's view --------------------------------------------------------------
 
 
 def held(tenant: str, person_id: str) -> list[Held]:
@@ -169,7 +339,7 @@ def reschedule(tenant: str, person_id: str, rows: list[Held], *, due_at: datetim
     for row in rows:
         client("dynamodb").update_item(
             TableName=_table(),
-            Key={"pk": {"S": partition(tenant, person_id)}, "sk": {"S": row.sk}},
+            Key=_key(tenant, person_id, row.sk),
             UpdateExpression="SET due_at = :due, expires_at = :exp",
             ConditionExpression="attribute_exists(pk)",
             ExpressionAttributeValues={
@@ -179,59 +349,125 @@ def reschedule(tenant: str, person_id: str, rows: list[Held], *, due_at: datetim
         )
 
 
-def take(tenant: str, person_id: str, rows: list[Held]) -> bool:
-    """Claim held rows for sending, all or none: False if another run has them (a
-    claim older than ``EMAIL_CLAIM_SECONDS`` was a crashed run and is retaken)."""
+def take(box: Mailbox, rows: list[Held], *, key: str, now: datetime, window: timedelta) -> bool:
+    """Claim held rows for sending, all or none, and count the email as ``key``: False
+    if another run has them or the mailbox changed since it was read (a claim older than
+    ``EMAIL_CLAIM_SECONDS`` was a crashed run and is retaken)."""
     stamp = int(time.time())
+    updates = [
+        {
+            "Update": {
+                "TableName": _table(),
+                "Key": _key(box.tenant, box.person_id, row.sk),
+                "UpdateExpression": "SET #s = :sending, claimed_at = :now",
+                "ConditionExpression": "#s = :held OR (#s = :sending AND claimed_at < :stale)",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": {
+                    ":held": {"S": "held"},
+                    ":sending": {"S": "sending"},
+                    ":now": {"N": str(stamp)},
+                    ":stale": {"N": str(stamp - EMAIL_CLAIM_SECONDS)},
+                },
+            }
+        }
+        for row in rows
+    ]
+    sent = {k: at for k, at in box.sent.items() if at > now - window} | {key: now}
+    return _transact([*updates, _count(box, sent)])
+
+
+def release_held(box: Mailbox, rows: list[Held], *, key: str) -> None:
+    """Give held rows back after a failed send, with the email's count, so the next run
+    sends them."""
+    updates = [
+        {
+            "Update": {
+                "TableName": _table(),
+                "Key": _key(box.tenant, box.person_id, row.sk),
+                "UpdateExpression": "SET #s = :held",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": {":held": {"S": "held"}},
+            }
+        }
+        for row in rows
+    ]
+    _transact([*updates, _uncount(box, key)])
+
+
+# ---- rows and writes ----------------------------------------------------------------
+
+
+def _settled(rec: Recommendation, status: str) -> dict[str, Any]:
+    """The EMAIL# row of a decided email: its status, when, and when it expires."""
+    now = int(time.time())
+    return {
+        **_key(rec.tenant, rec.person_id, f"EMAIL#{rec.id}"),
+        "status": {"S": status},
+        "settled_at": {"N": str(now)},
+        "expires_at": {"N": str(now + EMAIL_KEEP_SECONDS)},
+    }
+
+
+def _claimable(owner: str, stamp: int) -> dict[str, Any]:
+    return {
+        "ConditionExpression": _CLAIMABLE,
+        "ExpressionAttributeNames": {"#s": "status"},
+        "ExpressionAttributeValues": {
+            ":sending": {"S": "sending"},
+            ":stale": {"N": str(stamp - EMAIL_CLAIM_SECONDS)},
+            ":suppressed": {"S": "suppressed"},
+            ":owner": {"S": owner},
+        },
+    }
+
+
+def _count(box: Mailbox, sent: dict[str, datetime]) -> dict[str, Any]:
+    """The MAILBOX row with ``sent``, conditional on the version ``box`` read."""
+    if box.version:
+        condition = {
+            "ConditionExpression": "version = :v",
+            "ExpressionAttributeValues": {":v": {"N": str(box.version)}},
+        }
+    else:
+        condition = {"ConditionExpression": "attribute_not_exists(pk)"}
+    item = {
+        **_key(box.tenant, box.person_id, "MAILBOX"),
+        "version": {"N": str(box.version + 1)},
+        "sent": {"M": {k: {"S": _iso(at)} for k, at in sent.items()}},
+    }
+    return {"Put": {"TableName": _table(), "Item": item, **condition}}
+
+
+def _uncount(box: Mailbox, key: str) -> dict[str, Any]:
+    """Take ``key`` out of the week's count (a send that failed), whatever the version."""
+    return {
+        "Update": {
+            "TableName": _table(),
+            "Key": _key(box.tenant, box.person_id, "MAILBOX"),
+            "UpdateExpression": "REMOVE sent.#k SET version = version + :one",
+            "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeNames": {"#k": key},
+            "ExpressionAttributeValues": {":one": {"N": "1"}},
+        }
+    }
+
+
+def _transact(items: list[dict[str, Any]]) -> bool:
+    """One TransactWriteItems; False when a condition failed or a concurrent transaction
+    on the same rows won (the caller reads again), any other error raised. The request
+    token makes botocore's retry of a transaction whose reply was lost a no-op on AWS."""
     try:
         client("dynamodb").transact_write_items(
-            TransactItems=[
-                {
-                    "Update": {
-                        "TableName": _table(),
-                        "Key": {"pk": {"S": partition(tenant, person_id)}, "sk": {"S": row.sk}},
-                        "UpdateExpression": "SET #s = :sending, claimed_at = :now",
-                        "ConditionExpression": (
-                            "#s = :held OR (#s = :sending AND claimed_at < :stale)"
-                        ),
-                        "ExpressionAttributeNames": {"#s": "status"},
-                        "ExpressionAttributeValues": {
-                            ":held": {"S": "held"},
-                            ":sending": {"S": "sending"},
-                            ":now": {"N": str(stamp)},
-                            ":stale": {"N": str(stamp - EMAIL_CLAIM_SECONDS)},
-                        },
-                    }
-                }
-                for row in rows
-            ]
+            TransactItems=items, ClientRequestToken=str(uuid.uuid4())
         )
     except ClientError as error:
-        if error.response["Error"]["Code"] == "TransactionCanceledException":
+        if error.response["Error"]["Code"] != "TransactionCanceledException":
+            raise
+        reasons = {r.get("Code") for r in error.response.get("CancellationReasons", [])}
+        if reasons & {"ConditionalCheckFailed", "TransactionConflict"}:
             return False
         raise
     return True
-
-
-def release(tenant: str, person_id: str, rows: list[Held]) -> None:
-    """Give held rows back after a failed send, so the next run sends them."""
-    for row in rows:
-        client("dynamodb").update_item(
-            TableName=_table(),
-            Key={"pk": {"S": partition(tenant, person_id)}, "sk": {"S": row.sk}},
-            UpdateExpression="SET #s = :held",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={":held": {"S": "held"}},
-        )
-
-
-def remove(tenant: str, person_id: str, rows: list[Held]) -> None:
-    """Delete held rows once their email is sent (or no longer wanted)."""
-    for row in rows:
-        client("dynamodb").delete_item(
-            TableName=_table(),
-            Key={"pk": {"S": partition(tenant, person_id)}, "sk": {"S": row.sk}},
-        )
 
 
 def _query(**request: Any) -> list[dict[str, Any]]:

@@ -4,8 +4,7 @@
     sk = "STATE"                  the person's bounded record (PersonState) + version
          "EVENT#<event_id>"       each accepted event, once (the idempotency key)
          "REC#<recommendation_id>" each recommendation (the outbox the stream publishes)
-         "EMAIL#<recommendation_id>" the notifier's claim that an email went out
-                                  (transient: DynamoDB's TTL deletes it after EMAIL_KEEP_SECONDS)
+         (and the notifier's rows, EMAIL#, DIGEST# and MAILBOX: see mailbox.py)
 
 Each event costs one GetItem and one TransactWriteItems: the fact is conditional on
 its event id (a redelivery cancels the whole transaction, so nothing changes and no
@@ -15,7 +14,6 @@ second recommendation is written), and the state is conditional on the version r
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,11 +26,6 @@ from nextmove.contracts.events import Envelope
 from nextmove.domain.state import PersonState
 
 MAX_ATTEMPTS = 5
-EMAIL_CLAIM_SECONDS = 300  # a claim older than this was a crashed send: retry it
-# How long an EMAIL# row is kept (its expires_at, the table's TTL attribute): past the
-# longest a recommendation can come back (14 days on the email queue, then 14 in its DLQ
-# before a redrive), so the at-most-once claim outlives every redelivery.
-EMAIL_KEEP_SECONDS = 30 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -70,6 +63,13 @@ def load_state(tenant: str, person_id: str) -> tuple[PersonState, int]:
         )
         .get("Item")
     )
+    return state_from_item(tenant, person_id, item)
+
+
+def state_from_item(
+    tenant: str, person_id: str, item: dict[str, Any] | None
+) -> tuple[PersonState, int]:
+    """The record and version in a STATE row; a new record when there is no row."""
     if item is None:
         return PersonState.new(tenant, person_id), 0
     return PersonState.model_validate_json(item["state"]["S"]), int(item["version"]["N"])
@@ -176,107 +176,6 @@ def _cancellation_codes(error: ClientError) -> list[str]:
     if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
         return []
     return [r.get("Code", "None") for r in error.response.get("CancellationReasons", [])]
-
-
-# ---- the notifier's view ------------------------------------------------------------
-
-
-def claim_email(rec: Recommendation, *, owner: str | None = None) -> bool:
-    """Claim the right to send ``rec``'s email for ``owner`` (the id of the queue message's
-    recommendation; default ``rec.id``). False when it was sent already, or another
-    owner is sending it; a claim left by a crashed send expires and can be retaken, and
-    so can an earlier decision not to send (the person may have a profile now).
-
-    The owner, not the attempt, holds the claim: a retry of the same message (after a
-    crash, or after a release that failed with the database) retakes its own claims, and
-    botocore's retry of a claim whose reply was lost finds its own claim."""
-    now = int(time.time())
-    token = owner or rec.id
-    try:
-        client("dynamodb").put_item(
-            TableName=_table(),
-            Item={
-                "pk": {"S": partition(rec.tenant, rec.person_id)},
-                "sk": {"S": f"EMAIL#{rec.id}"},
-                "status": {"S": "sending"},
-                "claimed_at": {"N": str(now)},
-                "expires_at": {"N": str(now + EMAIL_KEEP_SECONDS)},
-                "claim": {"S": token},
-            },
-            ConditionExpression=(
-                "attribute_not_exists(pk) OR (#s = :sending AND claimed_at < :stale)"
-                " OR begins_with(#s, :suppressed)"
-            ),
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={
-                ":sending": {"S": "sending"},
-                ":stale": {"N": str(now - EMAIL_CLAIM_SECONDS)},
-                ":suppressed": {"S": "suppressed"},
-            },
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            held = error.response.get("Item", {}).get("claim", {}).get("S")
-            return held == token
-        raise
-    return True
-
-
-def _settled_email(rec: Recommendation, status: str) -> dict[str, Any]:
-    """The EMAIL# row of a decided email: its status, when, and when it expires."""
-    now = int(time.time())
-    return {
-        "pk": {"S": partition(rec.tenant, rec.person_id)},
-        "sk": {"S": f"EMAIL#{rec.id}"},
-        "status": {"S": status},
-        "settled_at": {"N": str(now)},
-        "expires_at": {"N": str(now + EMAIL_KEEP_SECONDS)},
-    }
-
-
-def note_suppressed(rec: Recommendation, reason: str) -> None:
-    """Record why ``rec`` was not emailed ('suppressed:<reason>'), so every
-    recommendation has an answer to "did it go out?"; never over a sent email's row."""
-    try:
-        client("dynamodb").put_item(
-            TableName=_table(),
-            Item=_settled_email(rec, f"suppressed:{reason}"),
-            ConditionExpression="attribute_not_exists(pk) OR begins_with(#s, :suppressed)",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={":suppressed": {"S": "suppressed"}},
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
-
-
-def settle_email(rec: Recommendation, *, status: str, message_id: str | None = None) -> None:
-    """Record how the email ended: 'sent' (with SES's message id) or 'suppressed'."""
-    item = _settled_email(rec, status)
-    if message_id:
-        item["message_id"] = {"S": message_id}
-    client("dynamodb").put_item(TableName=_table(), Item=item)
-
-
-def release_email(rec: Recommendation) -> None:
-    """Give up a claim after a failed send, so the retry can take it at once."""
-    try:
-        client("dynamodb").delete_item(
-            TableName=_table(),
-            Key={
-                "pk": {"S": partition(rec.tenant, rec.person_id)},
-                "sk": {"S": f"EMAIL#{rec.id}"},
-            },
-            ConditionExpression="#s = :sending",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={":sending": {"S": "sending"}},
-        )
-    except ClientError as error:
-        # No claim left to release: released already (a retry whose first reply was
-        # lost) or settled. Raising here would leave the other claims of the email held.
-        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
 
 
 def items(tenant: str, person_id: str) -> list[dict[str, Any]]:
