@@ -248,6 +248,7 @@ def _reconcile(
     from moto.ses.models import ses_backends
 
     from nextmove import email
+    from nextmove.adapters import store
     from nextmove.contracts import Recommendation
     from nextmove.domain.state import PersonState
     from nextmove_local.stack import ACCOUNT, REGION
@@ -261,7 +262,7 @@ def _reconcile(
     }
     decisions = {r["sk"]["S"][len("EMAIL#") :]: r["status"]["S"] for r in rows if _sk(r, "EMAIL#")}
     states = {
-        r["pk"]["S"]: PersonState.model_validate_json(r["state"]["S"])
+        r["pk"]["S"]: PersonState.model_validate_json(store.state_json(r))
         for r in rows
         if r["sk"]["S"] == "STATE"
     }

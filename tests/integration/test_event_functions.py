@@ -10,6 +10,7 @@ import threading
 
 import pytest
 
+from nextmove.adapters import store
 from tests.support import bus_event, keys, load_event, table_items
 
 FUNCTIONS = {
@@ -25,7 +26,7 @@ def _state(stack, person="p-sam"):
     item = next(
         i for i in table_items(stack) if i["sk"]["S"] == "STATE" and i["pk"]["S"].endswith(person)
     )
-    return json.loads(item["state"]["S"]), int(item["version"]["N"])
+    return json.loads(store.state_json(item)), int(item["version"]["N"])
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)

@@ -223,8 +223,11 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
     for name, value in sorted(row.items()):
         if name == "pk":
             continue
+        if name == "state":  # the STATE row's record, stored compressed
+            plain[name] = json.loads(store.state_json(row))
+            continue
         item = _number(_deserializer().deserialize(value))
-        if name in ("body", "state") and isinstance(item, str):
+        if name == "body" and isinstance(item, str):
             item = json.loads(item)
         plain[name] = item
     return plain

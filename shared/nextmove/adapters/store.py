@@ -1,7 +1,8 @@
 """The career table: one DynamoDB table, every key inside one person's partition.
 
     pk = "<tenant>#<person_id>"   (the tenant comes from the signing key, never the body)
-    sk = "STATE"                  the person's bounded record (PersonState) + version
+    sk = "STATE"                  the person's bounded record (PersonState, as zlib'd
+                                  JSON: ``state_json``) + version
          "EVENT#<event_id>"       each accepted event, once (the idempotency key)
          "REC#<recommendation_id>" each recommendation (the outbox the stream publishes)
          (and the notifier's rows, EMAIL#, DIGEST# and MAILBOX: see mailbox.py)
@@ -14,6 +15,7 @@ second recommendation is written), and the state is conditional on the version r
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -72,7 +74,15 @@ def state_from_item(
     """The record and version in a STATE row; a new record when there is no row."""
     if item is None:
         return PersonState.new(tenant, person_id), 0
-    return PersonState.model_validate_json(item["state"]["S"]), int(item["version"]["N"])
+    return PersonState.model_validate_json(state_json(item)), int(item["version"]["N"])
+
+
+def state_json(item: dict[str, Any]) -> bytes:
+    """A STATE row's record as JSON. It is stored compressed (zlib level 1: within 7% of
+    the default's size in a third of the time): a full record is ~11 KB of repetitive
+    JSON and ~1.5 KB compressed, so each event's transaction writes ~4 units instead of
+    ~24, and a long history's event costs nearly what a new person's does."""
+    return zlib.decompress(item["state"]["B"])
 
 
 def record_event[E: Envelope](
@@ -135,7 +145,7 @@ def _commit(
                 "pk": pk,
                 "sk": {"S": "STATE"},
                 "version": {"N": str(version + 1)},
-                "state": {"S": state.model_dump_json()},
+                "state": {"B": zlib.compress(state.model_dump_json().encode(), 1)},
             },
             **state_condition,
         }
