@@ -48,7 +48,7 @@ def test_a_failing_publisher_and_ses_park_work_that_redrive_delivers_once(stack)
     stack.drain()
     assert second.redriven["EmailDLQ"] >= 1
     emails = len({rec["trigger_event_id"] for rec in stack.published})  # one per event
-    assert emails == 2 and len(stack.sent) == emails
+    assert emails == 1 and len(stack.sent) == emails  # the goal came after the profile
     assert _depths(stack) == {}
 
     third = redrive_all(Pipeline.from_resources(stack.resolve.refs))
