@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from nextmove_local.stack import bus_event as stack_bus_event
+
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "events"
 
@@ -34,14 +36,4 @@ def keys(items: list[dict[str, Any]]) -> list[str]:
 
 def bus_event(stack: Any, document: dict[str, Any], tenant: str | None = None) -> dict[str, Any]:
     """The EventBridge event a rule delivers for an accepted webhook body."""
-    return {
-        "version": "0",
-        "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
-        "detail-type": document["type"],
-        "source": "nextmove.webhook",
-        "account": "123456789012",
-        "time": "2026-05-06T14:00:01Z",
-        "region": "us-east-1",
-        "resources": [],
-        "detail": {"tenant": tenant or stack.tenant, "event": document},
-    }
+    return stack_bus_event(document, tenant or stack.tenant)

@@ -718,6 +718,24 @@ def _check_batch(answer: dict[str, Any], operation: str, url: str) -> None:
         raise RuntimeError(f"{operation} on {url}: {answer['Failed']}")
 
 
+def bus_event(document: dict[str, Any], tenant: str) -> dict[str, Any]:
+    """The EventBridge event a rule delivers for an accepted webhook body (``document``)
+    signed by ``tenant``: what the event functions receive."""
+    from nextmove.adapters.bus import SOURCE
+
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": document["type"],
+        "source": SOURCE,
+        "account": ACCOUNT,
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "region": REGION,
+        "resources": [],
+        "detail": {"tenant": tenant, "event": document},
+    }
+
+
 def signed_headers(
     body: bytes,
     *,
