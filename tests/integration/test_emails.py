@@ -219,3 +219,18 @@ def test_two_sends_at_once_cannot_both_take_the_weeks_last_slot(stack, monkeypat
     assert len(stack.sent) == 3
     [held] = rows(stack, "DIGEST#")
     assert json.loads(held["body"]["S"])[0]["id"] == first.id
+
+
+def test_a_digest_run_takes_at_most_its_rows_per_person_and_leaves_the_rest_held(
+    stack, monkeypatch
+):
+    # A transaction holds 100 items at most: a digest run takes TAKE_ROWS held rows.
+    profile(stack, time_zone="America/Chicago", at=CHICAGO_NOON)
+    for day in range(5):
+        post(stack, goal(day), at=CHICAGO_NOON + timedelta(days=day))
+    assert len(stack.sent) == 3 and len(rows(stack, "DIGEST#")) == 2
+    monkeypatch.setattr(mailbox, "TAKE_ROWS", 1)
+    stack.run_schedules(CHICAGO_NOON + timedelta(days=7, hours=1))
+    assert len(stack.sent) == 4  # the oldest held email, as its usual email
+    [left] = rows(stack, "DIGEST#")
+    assert "evt-goal-4" in left["body"]["S"]

@@ -52,6 +52,9 @@ EMAIL_CLAIM_SECONDS = 300  # a claim older than this was a crashed send: retry i
 # before a redrive), so the at-most-once claim outlives every redelivery.
 EMAIL_KEEP_SECONDS = 30 * 24 * 3600
 BATCH_ATTEMPTS = 8
+# A transaction holds at most 100 items: a digest takes this many held rows (and the
+# MAILBOX row) per run, the oldest first; the rest go in the next run's.
+TAKE_ROWS = 99
 # A claim may be retaken: never taken, a crashed send's (stale), its own owner's (a
 # retry of the same message), or an earlier decision not to send (the person may have
 # a profile now).
@@ -301,7 +304,7 @@ def note_suppressed(rec: Recommendation, reason: str) -> None:
 
 
 def held(tenant: str, person_id: str) -> list[Held]:
-    """Everything held for the person, oldest first."""
+    """What is held for the person, oldest first, up to ``TAKE_ROWS`` rows."""
     items = _query(
         KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
         ExpressionAttributeValues={
@@ -318,7 +321,7 @@ def held(tenant: str, person_id: str) -> list[Held]:
         )
         for item in items
     ]
-    return sorted(rows, key=lambda row: row.held_at)
+    return sorted(rows, key=lambda row: row.held_at)[:TAKE_ROWS]
 
 
 def due_people(now: datetime) -> list[tuple[str, str]]:
