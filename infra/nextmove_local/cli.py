@@ -31,7 +31,7 @@ import sys
 import threading
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -44,9 +44,6 @@ from nextmove_local.template import ROOT
 SERVE_STATE = ROOT / "build" / "local" / "serve.json"
 # `serve` runs the scheduled digest function when this is posted to (`nextmove digest`).
 DIGEST_PATH = "/local/digest"
-# After the last replayed event, time moves on this far: past the longest an email can
-# be held (7 days) plus a night's quiet hours, so the outbox shows every email.
-FLUSH_AFTER = timedelta(days=8)
 # A golden scenario's folder holds what its advice must be beside its events
 # (events/scenarios/*/expected.json); that file is not an event to send.
 NOT_EVENTS = frozenset({"expected.json"})
@@ -82,28 +79,17 @@ def replay(args: argparse.Namespace) -> int:
     stack = LocalStack.start(outbox)
     if not args.verbose:
         os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"  # the functions' JSON logs, unless asked
-    rejected = 0
-    last: datetime | None = None
     # The functions' stdout (metrics as EMF lines; logs, bound when first loaded) is their
     # CloudWatch log, not replay's output: stderr with --verbose, else nowhere.
     sink = sys.stderr if args.verbose else open(os.devnull, "w")  # noqa: SIM115
     try:
         with contextlib.redirect_stdout(sink):
-            for path in files:
-                body = path.read_bytes()
-                # A simulated calendar: the functions' clock moves to each event's time, and
-                # held emails due by then go out first, as the 15-minute schedule would.
-                occurred = _occurred_at(body)
-                if occurred is not None:
-                    last = max(last or occurred, occurred)
-                    stack.run_schedules(occurred)
-                status, answer = stack.post(body, stack.signed_headers(body))
-                if status != 202:
-                    rejected += 1
-                    print(f"{path}: {status} {json.dumps(answer)}", file=sys.stderr)
-                stack.drain()
-            if last is not None:
-                stack.run_schedules(last + FLUSH_AFTER)  # everything still held is due then
+            answers = stack.replay([path.read_bytes() for path in files])
+        rejected = 0
+        for path, (status, answer) in zip(files, answers, strict=True):
+            if status != 202:
+                rejected += 1
+                print(f"{path}: {status} {json.dumps(answer)}", file=sys.stderr)
         for rec in stack.published:
             print(json.dumps(rec) if args.json else describe(rec))
         parked = {name: n for name, n in stack.queue_depths().items() if n and "DLQ" in name}
@@ -118,15 +104,6 @@ def replay(args: argparse.Namespace) -> int:
         if sink is not sys.stderr:
             sink.close()
     return 1 if rejected or parked else 0
-
-
-def _occurred_at(body: bytes) -> datetime | None:
-    """The event's ``occurred_at``, or None for a file that is not a valid event (the
-    webhook answers for those)."""
-    try:
-        return datetime.fromisoformat(json.loads(body)["occurred_at"])
-    except (ValueError, KeyError, TypeError):
-        return None
 
 
 def outbox_index(args: argparse.Namespace) -> int:
@@ -273,7 +250,7 @@ def admin(args: argparse.Namespace) -> int:
     """Each command starts a fresh stack, so admin replays the person's events first (on
     the simulated calendar, as replay does), then invokes AdminFunction with the request
     a console test event would hold, now; emails it holds are flushed after it."""
-    from nextmove_local.stack import LocalStack
+    from nextmove_local.stack import FLUSH_AFTER, LocalStack
 
     files = event_files(args.replay)
     stack = LocalStack.start(Path(args.outbox))
@@ -284,18 +261,12 @@ def admin(args: argparse.Namespace) -> int:
     if args.recommendation:
         request["recommendation_id"] = args.recommendation
     sink = sys.stderr if args.verbose else open(os.devnull, "w")  # noqa: SIM115
-    now = datetime.now(UTC)
     try:
         with contextlib.redirect_stdout(sink):
-            for path in files:
-                body = path.read_bytes()
-                now = _occurred_at(body) or now
-                stack.run_schedules(now)
-                status, answer = stack.post(body, stack.signed_headers(body))
+            answers = stack.replay([path.read_bytes() for path in files])
+            for path, (status, answer) in zip(files, answers, strict=True):
                 if status != 202:
                     print(f"{path}: {status} {json.dumps(answer)}", file=sys.stderr)
-                stack.drain()
-            stack.run_schedules(now + FLUSH_AFTER)
             stack.travel_to(None)  # the operator acts now, after the person's history
             published, sent = len(stack.published), len(stack.sent)
             result = stack.functions["AdminFunction"].invoke(request)

@@ -28,7 +28,7 @@ import time
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 from types import ModuleType
@@ -43,6 +43,9 @@ ACCOUNT = "123456789012"  # moto's default account
 ENV = "local"
 TENANT = "demo-partner"
 RULE_PAGES = 3  # pages of ten read from each rule's queue per pass (``_backlog``)
+# After the last replayed event, time moves on this far: past the longest an email can
+# be held (7 days) plus a night's quiet hours, so the outbox shows every email.
+FLUSH_AFTER = timedelta(days=8)
 # How long a stream's shard list is trusted before DescribeStream is asked again.
 SHARD_REFRESH_SECONDS = 60.0
 
@@ -400,6 +403,25 @@ class LocalStack:
         secret = self.secrets.get(tenant, self.secret)
         return signed_headers(body, **{"secret": secret, "tenant": tenant, **overrides})
 
+    def replay(self, bodies: list[bytes]) -> list[tuple[int, dict[str, Any]]]:
+        """Post each body signed, at its own time, and drain: a simulated calendar in which
+        the functions' clock moves to each event's ``occurred_at`` and held emails due by
+        then go out first, as the 15-minute schedule would; at the end the schedule runs
+        ``FLUSH_AFTER`` past the last event, so nothing is left held. The webhook's
+        answers, in order."""
+        answers = []
+        last: datetime | None = None
+        for body in bodies:
+            occurred = occurred_at(body)
+            if occurred is not None:
+                last = max(last or occurred, occurred)
+                self.run_schedules(occurred)
+            answers.append(self.post(body, self.signed_headers(body)))
+            self.drain()
+        if last is not None:
+            self.run_schedules(last + FLUSH_AFTER)
+        return answers
+
     # ---- the pumps ----------------------------------------------------------------------
 
     def drain(self, *, max_passes: int = 1000) -> bool:
@@ -716,6 +738,15 @@ def _check_batch(answer: dict[str, Any], operation: str, url: str) -> None:
     single calls it replaces would have."""
     if answer.get("Failed"):
         raise RuntimeError(f"{operation} on {url}: {answer['Failed']}")
+
+
+def occurred_at(body: bytes) -> datetime | None:
+    """The event's ``occurred_at``, or None for a body that is not a valid event (the
+    webhook answers for those)."""
+    try:
+        return datetime.fromisoformat(json.loads(body)["occurred_at"])
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def bus_event(document: dict[str, Any], tenant: str) -> dict[str, Any]:

@@ -30,13 +30,8 @@ FUNCTIONS = {
 def _ana(stack: Any) -> None:
     """The demo year of p-ana through the signed webhook, each event at its own time
     (as ``nextmove replay`` runs it), every held email sent; then the operator's now."""
-    for path in DEMO:
-        body = path.read_bytes()
-        occurred_at = datetime.fromisoformat(json.loads(body)["occurred_at"])
-        stack.run_schedules(occurred_at)
-        assert stack.post(body, stack.signed_headers(body))[0] == 202
-        stack.drain()
-    stack.run_schedules(occurred_at + timedelta(days=8))
+    answers = stack.replay([path.read_bytes() for path in DEMO])
+    assert [status for status, _ in answers] == [202] * len(DEMO)
     stack.travel_to(OPERATOR_NOW)
 
 
