@@ -127,3 +127,19 @@ def test_concurrent_events_for_one_person_are_both_kept(stack):
     state, version = _state(stack)
     assert version == 2
     assert [c["event_id"] for c in state["checkins"]] == ["evt-sam-0005", "evt-sam-0099"]
+
+
+@pytest.mark.parametrize(
+    ("name", "section", "free_text"),
+    [("feelings_checked_in", "checkins", "note"), ("success_recorded", "successes", "description")],
+)
+def test_free_text_stays_in_the_event_row_not_in_the_record_every_event_reads(
+    stack, name, section, free_text
+):
+    document = load_event(name)
+    document["data"][free_text] = "Private words the rules never read"
+    stack.functions[FUNCTIONS[name]].invoke(bus_event(stack, document))
+    state, _ = _state(stack)
+    assert [entry["data"][free_text] for entry in state[section]] == [None]
+    fact = next(i for i in table_items(stack) if i["sk"]["S"] == f"EVENT#{document['id']}")
+    assert json.loads(fact["body"]["S"])["data"][free_text] == "Private words the rules never read"

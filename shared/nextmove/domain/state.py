@@ -1,7 +1,10 @@
 """A person's career record, as the domain sees it: what each event folds into.
 
 The record is bounded whatever the length of a person's history (the newest few of
-each kind are kept), so each event costs one read and one write of constant size.
+each kind are kept), so each event costs one read and one write of constant size. It
+holds what the rules read and no more: the free text no rule reads (a success's
+description, a check-in's note) stays in the event's own row, so the record every
+event reads and rewrites is smaller, and holds less that is personal.
 
 Folding is idempotent (a redelivered event leaves the record as it was) and tolerates
 out-of-order delivery: the newer profile, goal or offer version wins, and successes and
@@ -24,7 +27,9 @@ from nextmove.contracts.events import (
 
 KEEP_SUCCESSES = 20
 KEEP_OFFERS = 10
-KEEP_CHECKINS = 30
+# The feelings rules read the last six check-ins (a trend over five, and the one before
+# to tell when a fall starts) and a streak of three; ten leaves room for late arrivals.
+KEEP_CHECKINS = 10
 
 
 class Dated(BaseModel):
@@ -107,12 +112,16 @@ class PersonState(BaseModel):
 
     def with_success(self, entry: SuccessEntry) -> PersonState:
         """The record with ``entry`` among the successes, in the order they happened."""
+        entry = entry.model_copy(
+            update={"data": entry.data.model_copy(update={"description": None})}
+        )
         return self.model_copy(
             update={"successes": _insert(self.successes, entry, keep=KEEP_SUCCESSES)}
         )
 
     def with_checkin(self, entry: CheckinEntry) -> PersonState:
         """The record with ``entry`` among the check-ins, in the order they happened."""
+        entry = entry.model_copy(update={"data": entry.data.model_copy(update={"note": None})})
         return self.model_copy(
             update={"checkins": _insert(self.checkins, entry, keep=KEEP_CHECKINS)}
         )
