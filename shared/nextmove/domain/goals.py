@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from nextmove.contracts.events import GoalData, GoalUpdated
 from nextmove.contracts.recommendation import Evidence, Recommendation
@@ -100,8 +101,12 @@ class GoalAssessment:
         return self.score >= SPECIFIC_AT and "role" in self.found
 
 
+# Cached: one event's rules ask about the same stored goal up to four times, and each
+# answer is six regular-expression searches (GoalData is frozen, so hashable).
+@lru_cache(maxsize=256)
 def assess(goal: GoalData) -> GoalAssessment:
-    """Score a goal's specificity on the NextMove goal rubric."""
+    """Score a goal's specificity on the NextMove goal rubric. The answer is shared
+    between callers: read it, never change it."""
     # Single-spaced but in the person's own casing, so the advice quotes their words.
     text = " ".join(f"{goal.statement} {goal.target_role or ''}".split())
     found: dict[str, str] = {}
