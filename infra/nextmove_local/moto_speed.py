@@ -1,19 +1,27 @@
-"""Make moto's TransactWriteItems cost what one transaction costs, not the table's size.
+"""Make moto cost what AWS's work costs, not moto's bookkeeping. Two patches:
 
-moto 5.2 backs up every table a transaction touches with ``copy.deepcopy`` (once per
-item of the transaction, stream records included) so that it can roll back a cancelled
-one. A transaction then costs time in proportion to everything ever written, and a
-long local run slows quadratically: at 10,000 events, most of the run is deepcopy.
+Transactions. moto 5.2 backs up every table a transaction touches with
+``copy.deepcopy`` (once per item of the transaction, stream records included) so that
+it can roll back a cancelled one. A transaction then costs time in proportion to
+everything ever written, and a long local run slows quadratically: at 10,000 events,
+most of the run is deepcopy. This keeps moto's own transaction code (its conditions, its
+cancellation reasons, its stream records) and replaces only the backup: the items the
+transaction names and the stream's length are saved, and restored if moto cancels.
+Transactions are also serialised, which moto's own code is not, so a concurrent one
+cannot see a half-applied transaction.
 
-This keeps moto's own transaction code (its conditions, its cancellation reasons, its
-stream records) and replaces only the backup: the items the transaction names and the
-stream's length are saved, and restored if moto cancels. Transactions are also
-serialised, which moto's own code is not, so a concurrent one cannot see a half-applied
-transaction.
+Attribute values. moto 5.2 writes each response by walking botocore's output shape,
+and an item's every attribute value is a union of ten members, each looked up through
+five alias providers: a GetItem that finds a four-attribute item cost ~0.7 ms more than
+one that finds nothing, which made a person's first event look cheaper than any later
+one for moto's sake alone. The models already hold attribute values in the wire's own
+shape but for binary, so they are written as they are, binary base64-encoded, exactly
+as the walk writes them (``tests/integration/test_moto_speed.py`` compares the two).
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 import threading
 import types
@@ -24,10 +32,16 @@ _lock = threading.Lock()
 
 
 def install() -> None:
-    """Patch moto's DynamoDB backend once per process (the server runs in-process)."""
+    """Patch moto once per process (the server runs in-process)."""
     global _installed
     if _installed:
         return
+    _install_transactions()
+    _install_attribute_values()
+    _installed = True
+
+
+def _install_transactions() -> None:
     from moto.dynamodb import models
 
     original = models.DynamoDBBackend.transact_write_items
@@ -46,7 +60,54 @@ def install() -> None:
                 models.copy = copy  # type: ignore[attr-defined]
 
     models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
-    _installed = True
+
+
+# The services whose responses carry DynamoDB attribute values.
+_ATTRIBUTE_SERVICES = {"dynamodb", "dynamodbstreams"}
+
+
+def _install_attribute_values() -> None:
+    from moto.core import serialize
+
+    walk = serialize.BaseJSONSerializer._serialize_type_structure
+
+    def serialize_structure(
+        serializer: Any, serialized: dict[str, Any], value: Any, shape: Any, key: str
+    ) -> None:
+        if (
+            shape.name == "AttributeValue"
+            and isinstance(value, dict)
+            and serializer.service_model.service_name in _ATTRIBUTE_SERVICES
+        ):
+            serializer._default_serialize(serialized, wire_attribute(value), shape, key)
+            return
+        walk(serializer, serialized, value, shape, key)
+
+    serialize.BaseJSONSerializer._serialize_type_structure = serialize_structure  # type: ignore[method-assign]
+
+
+def wire_attribute(value: dict[str, Any]) -> dict[str, Any]:
+    """An attribute value as moto's models hold it, as the response carries it."""
+    wire: dict[str, Any] = {}
+    for kind, member in value.items():
+        if member is None:
+            continue  # the walk leaves out a member that is None
+        if kind == "B":
+            member = _base64(member)
+        elif kind == "BS":
+            member = [_base64(m) for m in member]
+        elif kind == "M":
+            member = {name: wire_attribute(m) for name, m in member.items()}
+        elif kind == "L":
+            member = [wire_attribute(m) for m in member]
+        wire[kind] = member
+    return wire
+
+
+def _base64(value: str | bytes) -> str:
+    """As moto's serializer encodes a blob (a str is encoded as UTF-8 first)."""
+    raw = value.encode() if isinstance(value, str) else value
+    return base64.b64encode(raw).decode()
 
 
 class _NoTableCopy(types.SimpleNamespace):
@@ -60,13 +121,15 @@ class _NoTableCopy(types.SimpleNamespace):
 
 
 def _save(backend: Any, transact_items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """Each named item as it is now (a copy, or None) and each touched stream's length."""
+    """Each named item as it is now (or None) and each touched stream's length. Only an
+    Update changes moto's item in place and needs a copy: a Put stores a new item and a
+    Delete drops the old one, so the old object itself is what a rollback puts back."""
     from moto.dynamodb.models.dynamo_type import DynamoType
 
     saved: list[tuple[Any, ...]] = []
     streams: dict[str, int] = {}
     for entry in transact_items:
-        op = next(iter(entry.values()))
+        kind, op = next(iter(entry.items()))
         table = backend.tables.get(op.get("TableName"))
         if table is None:
             continue
@@ -78,7 +141,9 @@ def _save(backend: Any, transact_items: list[dict[str, Any]]) -> list[tuple[Any,
         hash_value = DynamoType(key[table.hash_key_attr])
         range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
         current = table.get_item(hash_value, range_value)
-        saved.append(("item", table, hash_value, range_value, copy.deepcopy(current)))
+        if kind == "Update":
+            current = copy.deepcopy(current)
+        saved.append(("item", table, hash_value, range_value, current))
         if table.stream_shard is not None and table.name not in streams:
             streams[table.name] = len(table.stream_shard.items)
             saved.append(("stream", table, streams[table.name]))
