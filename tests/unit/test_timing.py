@@ -14,7 +14,7 @@ from nextmove.contracts.events import (
 )
 from nextmove.contracts.recommendation import Recommendation
 from nextmove.domain.coach import react
-from nextmove.domain.state import PersonState, SuccessEntry
+from nextmove.domain.state import KEEP_SUCCESSES, PersonState, SuccessEntry
 from nextmove.domain.timing import window_strength
 
 TENANT = "acme"
@@ -301,3 +301,21 @@ def test_unhappiness_long_after_a_success_builds_the_case_and_lists_the_wins():
 
     assert rec.rule == "timing.build_case_first"
     assert "Keep in your brag document: Launched the payments API ($2.4M ARR)" in rec.actions
+
+
+def test_the_case_counts_the_wins_honestly_past_what_the_record_keeps():
+    minor = [
+        success(f"Shipped fix {i}", at=T0 - timedelta(days=400 + i), magnitude="minor")
+        for i in range(KEEP_SUCCESSES + 5)
+    ]
+    _, [rec] = play(fresh(), *minor[:3], checkin("unhappy", at=T0))
+    _, [rec_many] = play(fresh(), *minor, checkin("unhappy", at=T0))
+
+    def detail(r):
+        return next(e.detail for e in r.evidence if e.label.startswith("Major successes"))
+
+    assert detail(rec) == "3 wins recorded in all"
+    assert (
+        detail(rec_many)
+        == f"the {KEEP_SUCCESSES} most recent wins recorded (older ones are not counted)"
+    )

@@ -26,7 +26,7 @@ from nextmove.contracts.events import FeelingsCheckedIn, SuccessRecorded
 from nextmove.contracts.recommendation import Evidence, Recommendation
 from nextmove.domain import feelings, goals
 from nextmove.domain.skills import join_words
-from nextmove.domain.state import PersonState, SuccessEntry
+from nextmove.domain.state import KEEP_SUCCESSES, PersonState, SuccessEntry
 from nextmove.domain.thresholds import DEFAULT, Thresholds, TimingThresholds
 
 RULE_SOURCE = "NextMove timing rule"
@@ -159,8 +159,7 @@ def advise_build_case(
             value=0,
             source=RECORD,
             year=now.date().isoformat(),
-            detail=f"{len(state.successes)} {'win' if len(state.successes) == 1 else 'wins'} "
-            "recorded in all",
+            detail=_wins_on_record(state),
         ),
         *_tenure_evidence(state, now),
     ]
@@ -363,6 +362,15 @@ def _tenure_evidence(state: PersonState, now: datetime) -> list[Evidence]:
         detail=f"since {since.isoformat()}",
     )
     return [yours, median]
+
+
+def _wins_on_record(state: PersonState) -> str:
+    """How many wins the record holds; it keeps the newest few, so past that it cannot
+    say how many there were in all."""
+    count = len(state.successes)
+    if count >= KEEP_SUCCESSES:
+        return f"the {count} most recent wins recorded (older ones are not counted)"
+    return f"{count} {'win' if count == 1 else 'wins'} recorded in all"
 
 
 def _wins(state: PersonState) -> list[str]:
