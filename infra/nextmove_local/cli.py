@@ -250,7 +250,7 @@ def admin(args: argparse.Namespace) -> int:
     """Each command starts a fresh stack, so admin replays the person's events first (on
     the simulated calendar, as replay does), then invokes AdminFunction with the request
     a console test event would hold, now; emails it holds are flushed after it."""
-    from nextmove_local.stack import FLUSH_AFTER, LocalStack
+    from nextmove_local.stack import LocalStack
 
     files = event_files(args.replay)
     stack = LocalStack.start(Path(args.outbox))
@@ -271,7 +271,7 @@ def admin(args: argparse.Namespace) -> int:
             published, sent = len(stack.published), len(stack.sent)
             result = stack.functions["AdminFunction"].invoke(request)
             stack.drain()
-            stack.run_schedules(datetime.now(UTC) + FLUSH_AFTER)  # what it held goes out
+            stack.flush(datetime.now(UTC))  # what it held goes out
         print(json.dumps(result, indent=2))
         print(
             f"admin {args.operation} after {len(files)} events: "

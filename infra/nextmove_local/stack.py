@@ -43,9 +43,13 @@ ACCOUNT = "123456789012"  # moto's default account
 ENV = "local"
 TENANT = "demo-partner"
 RULE_PAGES = 3  # pages of ten read from each rule's queue per pass (``_backlog``)
-# After the last replayed event, time moves on this far: past the longest an email can
-# be held (7 days) plus a night's quiet hours, so the outbox shows every email.
-FLUSH_AFTER = timedelta(days=8)
+# After the last replayed event (or an admin operation), the schedules run through the
+# day after the longest an email can be held (7 days), every FLUSH_STEP: a digest run
+# then falls outside each person's quiet hours, whatever their time zone, and the
+# outbox shows every email. (One run at a fixed offset lands in quiet hours whenever the
+# start did: the digest then only moves the email to the next morning.)
+HELD_AT_MOST = timedelta(days=7)
+FLUSH_STEP = timedelta(hours=2)
 # How long a stream's shard list is trusted before DescribeStream is asked again.
 SHARD_REFRESH_SECONDS = 60.0
 
@@ -406,9 +410,8 @@ class LocalStack:
     def replay(self, bodies: list[bytes]) -> list[tuple[int, dict[str, Any]]]:
         """Post each body signed, at its own time, and drain: a simulated calendar in which
         the functions' clock moves to each event's ``occurred_at`` and held emails due by
-        then go out first, as the 15-minute schedule would; at the end the schedule runs
-        ``FLUSH_AFTER`` past the last event, so nothing is left held. The webhook's
-        answers, in order."""
+        then go out first, as the 15-minute schedule would; at the end ``flush`` from the
+        last event, so nothing is left held. The webhook's answers, in order."""
         answers = []
         last: datetime | None = None
         for body in bodies:
@@ -419,7 +422,7 @@ class LocalStack:
             answers.append(self.post(body, self.signed_headers(body)))
             self.drain()
         if last is not None:
-            self.run_schedules(last + FLUSH_AFTER)
+            self.flush(last)
         return answers
 
     # ---- the pumps ----------------------------------------------------------------------
@@ -713,6 +716,13 @@ class LocalStack:
                 }
                 self._invoke_async(fn, event)
             self.drain()
+
+    def flush(self, since: datetime) -> None:
+        """Run the schedules through the day after anything held since ``since`` is due,
+        every ``FLUSH_STEP``, so that every held email goes out."""
+        start = since + HELD_AT_MOST
+        for step in range(int(timedelta(days=1) / FLUSH_STEP) + 1):
+            self.run_schedules(start + step * FLUSH_STEP)
 
     # ---- what an operator would look at -----------------------------------------------
 

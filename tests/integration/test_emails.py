@@ -95,6 +95,17 @@ def test_quiet_hours_in_tokyo_hold_the_email_until_eight_local(stack):
     assert len(stack.sent) == 1  # sent once
 
 
+def test_the_flush_after_a_replay_at_night_still_sends_what_night_held(stack):
+    # ``flush`` is what replay and ``nextmove admin`` end with; started in the person's
+    # quiet hours, a run a whole number of days later is in quiet hours too.
+    profile(stack, time_zone="Asia/Tokyo", at=TOKYO_NIGHT)
+    post(stack, goal(1), at=TOKYO_NIGHT)
+    assert stack.sent == []
+    stack.flush(TOKYO_NIGHT)
+    assert len(stack.sent) == 1
+    assert rows(stack, "DIGEST#") == []
+
+
 def test_urgent_advice_goes_at_once_even_at_night(stack):
     profile(stack, time_zone="Asia/Tokyo", at=TOKYO_NIGHT)
     post(stack, major_success(1), at=TOKYO_NIGHT)
