@@ -719,10 +719,21 @@ class LocalStack:
 
     def flush(self, since: datetime) -> None:
         """Run the schedules through the day after anything held since ``since`` is due,
-        every ``FLUSH_STEP``, so that every held email goes out."""
+        every ``FLUSH_STEP``, until no email is held."""
+        from nextmove.adapters.mailbox import DUE_INDEX, DUE_PARTITION
+
         start = since + HELD_AT_MOST
         for step in range(int(timedelta(days=1) / FLUSH_STEP) + 1):
             self.run_schedules(start + step * FLUSH_STEP)
+            held = self.client("dynamodb").query(
+                TableName=self.resolve.refs["CareerTable"],
+                IndexName=DUE_INDEX,
+                KeyConditionExpression="due_pk = :d",
+                ExpressionAttributeValues={":d": {"S": DUE_PARTITION}},
+                Select="COUNT",
+            )
+            if not held["Count"]:
+                return
 
     # ---- what an operator would look at -----------------------------------------------
 
