@@ -43,11 +43,11 @@ ACCOUNT = "123456789012"  # moto's default account
 ENV = "local"
 TENANT = "demo-partner"
 RULE_PAGES = 3  # pages of ten read from each rule's queue per pass (``_backlog``)
-# After the last replayed event (or an admin operation), the schedules run through the
-# day after the longest an email can be held (7 days), every FLUSH_STEP: a digest run
-# then falls outside each person's quiet hours, whatever their time zone, and the
-# outbox shows every email. (One run at a fixed offset lands in quiet hours whenever the
-# start did: the digest then only moves the email to the next morning.)
+# After the last replayed event (or an admin operation), the schedules run from the
+# longest an email can be held (7 days) on, every FLUSH_STEP for up to a day until
+# nothing is held: a digest run then falls outside each person's quiet hours, whatever
+# their time zone, and the outbox shows every email. (A single run lands in quiet hours
+# whenever the start did, and the digest then only moves the email to the next morning.)
 HELD_AT_MOST = timedelta(days=7)
 FLUSH_STEP = timedelta(hours=2)
 # How long a stream's shard list is trusted before DescribeStream is asked again.
