@@ -732,7 +732,9 @@ def _interleaved(people: dict[str, int], rounds: int) -> Iterator[tuple[int, str
             yield r, who
 
 
-CAP = 200  # prior events enough to fill every bounded list of the person's record (30 check-ins)
+# Prior events enough to fill every bounded list of the person's record: one event in five
+# is each kind, so the longest list (20 successes) is full after 100.
+CAP = 200
 
 
 def _ratio(
