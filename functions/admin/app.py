@@ -13,7 +13,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pydantic import ValidationError
 
-from nextmove.adapters import admin
+from nextmove.adapters import admin, config
 from nextmove.contracts.admin import (
     DeleteRequest,
     ExportRequest,
@@ -23,6 +23,8 @@ from nextmove.contracts.admin import (
     problems,
 )
 
+# Cold start: every variable the function reads, or an error naming what is missing.
+CONFIG = config.load(config.AdminConfig)
 logger = Logger()
 
 

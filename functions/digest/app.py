@@ -8,8 +8,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from nextmove.adapters import clock, emailing
+from nextmove.adapters import clock, config, emailing
 
+# Cold start: every variable the function reads, or an error naming what is missing.
+CONFIG = config.load(config.EmailConfig)
 logger = Logger()
 
 

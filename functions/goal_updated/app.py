@@ -7,10 +7,12 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import Metrics
 
-from nextmove.adapters import business_metrics, store
+from nextmove.adapters import business_metrics, config, store
 from nextmove.contracts import BusDetail, GoalUpdated
 from nextmove.domain import coach
 
+# Cold start: every variable the function reads, or an error naming what is missing.
+CONFIG = config.load(config.RecordConfig)
 logger = Logger()
 metrics = Metrics()
 

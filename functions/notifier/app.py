@@ -7,9 +7,11 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import Metrics, MetricUnit
 
-from nextmove.adapters import business_metrics, emailing
+from nextmove.adapters import business_metrics, config, emailing
 from nextmove.contracts import Recommendation
 
+# Cold start: every variable the function reads, or an error naming what is missing.
+CONFIG = config.load(config.EmailConfig)
 logger = Logger()
 metrics = Metrics()
 

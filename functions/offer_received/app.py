@@ -8,10 +8,12 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import Metrics
 
-from nextmove.adapters import business_metrics, settings, store
+from nextmove.adapters import business_metrics, config, settings, store
 from nextmove.contracts import BusDetail, OfferReceived
 from nextmove.domain import coach
 
+# Cold start: every variable the function reads, or an error naming what is missing.
+CONFIG = config.load(config.TunedRecordConfig)
 logger = Logger()
 metrics = Metrics()
 

@@ -12,8 +12,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from nextmove.adapters import store, topic
+from nextmove.adapters import config, store, topic
 
+# Cold start: every variable the function reads, or an error naming what is missing.
+CONFIG = config.load(config.PublisherConfig)
 logger = Logger()
 
 

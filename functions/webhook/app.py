@@ -9,9 +9,11 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import Metrics, MetricUnit
 
-from nextmove.adapters import bus, secrets
+from nextmove.adapters import bus, config, secrets
 from nextmove.intake import Rejected, admit
 
+# Cold start: every variable the function reads, or an error naming what is missing.
+CONFIG = config.load(config.WebhookConfig)
 logger = Logger()
 metrics = Metrics()
 

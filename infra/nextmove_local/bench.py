@@ -464,8 +464,9 @@ def counting(stack: Any) -> Iterator[CallLog]:
     from nextmove_local import stack as stack_module
 
     log = CallLog()
-    for service in SERVICES:
-        log.attach(stack.client(service))  # the adapters' cached clients: the same objects
+    for fn in stack.functions.values():
+        for service in SERVICES:
+            log.attach(fn.client(service))  # the function's own cached clients
     original = stack_module.Function.invoke
 
     def invoke(fn: Any, event: dict[str, Any]) -> Any:
@@ -488,7 +489,7 @@ def _start_stack(outbox: Path) -> Any:
     from nextmove_local.stack import LocalStack
 
     stack = LocalStack.start(outbox)
-    os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"  # the functions' logs would drown the table
+    stack.configure("POWERTOOLS_LOG_LEVEL", "WARNING")  # the functions' logs would drown the table
     return stack
 
 

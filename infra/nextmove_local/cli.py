@@ -78,7 +78,7 @@ def replay(args: argparse.Namespace) -> int:
         old.unlink()
     stack = LocalStack.start(outbox)
     if not args.verbose:
-        os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"  # the functions' JSON logs, unless asked
+        stack.configure("POWERTOOLS_LOG_LEVEL", "WARNING")  # the functions' logs, unless asked
     # The functions' stdout (metrics as EMF lines; logs, bound when first loaded) is their
     # CloudWatch log, not replay's output: stderr with --verbose, else nowhere.
     sink = sys.stderr if args.verbose else open(os.devnull, "w")  # noqa: SIM115
@@ -255,7 +255,7 @@ def admin(args: argparse.Namespace) -> int:
     files = event_files(args.replay)
     stack = LocalStack.start(Path(args.outbox))
     if not args.verbose:
-        os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
+        stack.configure("POWERTOOLS_LOG_LEVEL", "WARNING")
     request = {"operation": args.operation, "tenant": args.tenant or stack.tenant}
     request["person_id"] = args.person
     if args.recommendation:

@@ -1,7 +1,7 @@
 """Fault injection for the local stack: AWS failing the way it does in production.
 
 Every hop of the pipeline gets faults through botocore's own event hooks on the clients
-the adapters use (``nextmove.adapters.aws.client``), so the code that meets them is the
+the functions use (each function's own, ``Function.client``), so the code that meets them is the
 production code: botocore's standard retries, the adapters' partial-failure checks, the
 functions' batch failures, Lambda's retries and the dead-letter queues.
 
@@ -165,13 +165,14 @@ class FaultInjector:
     # ---- wiring ----------------------------------------------------------------------
 
     def install(self, stack: Any) -> None:
-        """Hook the adapters' clients and the publisher's invocations of ``stack``."""
+        """Hook every function's clients and the publisher's invocations of ``stack``."""
         from botocore.httpsession import URLLib3Session
 
         self._http = URLLib3Session()
-        for hop in HOPS:
-            events = stack.client(hop.service).meta.events
-            service_id = stack.client(hop.service).meta.service_model.service_id.hyphenize()
+        for hop, fn in ((h, f) for h in HOPS for f in stack.functions.values()):
+            client = fn.client(hop.service)
+            events = client.meta.events
+            service_id = client.meta.service_model.service_id.hyphenize()
             for operation in hop.operations:
                 events.register(f"before-call.{service_id}.{operation}", self._on_call(hop))
                 events.register_first(f"before-send.{service_id}.{operation}", self._on_send(hop))

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import random
 import re
 import sys
@@ -182,7 +181,7 @@ def run(
     stack = LocalStack.start(outbox, tenants=names)
     # Thousands of invocations: the functions' logs and metrics (their stdout, as on
     # Lambda) go to a file beside the outbox, so the summary is the run's one line.
-    os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
+    stack.configure("POWERTOOLS_LOG_LEVEL", "WARNING")
     functions_log = (outbox / "functions.log").open("w")
     injector = FaultInjector(faults, seed=seed)
     injector.install(stack)

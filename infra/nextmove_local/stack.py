@@ -18,7 +18,6 @@ and SES's sent messages are copied to an outbox folder as .eml and .html.
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import logging
 import os
@@ -27,16 +26,24 @@ import threading
 import time
 import urllib.request
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from nextmove_local import template
+from nextmove_local import iam, template
+from nextmove_local.authorize import Authorizer, AuthorizingMotoServer
+from nextmove_local.lambda_runtime import (
+    Function,
+    LambdaContext,
+    install_environ,
+    lambda_environment,
+)
 from nextmove_local.outbox import write_index
 from nextmove_local.template import ROOT, Resolver
+
+__all__ = ["Function", "LambdaContext", "LocalStack"]
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account
@@ -74,47 +81,6 @@ def _fake_aws_environment(endpoint: str) -> None:
     )
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         os.environ.pop(name, None)
-
-
-@dataclass
-class LambdaContext:
-    function_name: str
-    memory_limit_in_mb: int = 512
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    @property
-    def invoked_function_arn(self) -> str:
-        return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.function_name}"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
-
-
-@dataclass
-class Function:
-    """One AWS::Serverless::Function, loaded from its folder like Lambda would."""
-
-    logical_id: str
-    code_dir: Path
-    handler_name: str
-    properties: dict[str, Any]
-    _module: ModuleType | None = None
-    _loading: threading.Lock = field(default_factory=threading.Lock)
-
-    def invoke(self, event: dict[str, Any]) -> Any:
-        with self._loading:  # one cold start, even when two requests arrive together
-            self._load()
-        handler = getattr(self._module, self.handler_name.partition(".")[2])
-        return handler(event, LambdaContext(function_name=self.logical_id))
-
-    def _load(self) -> None:
-        if self._module is None:
-            module_file, _, _ = self.handler_name.partition(".")
-            path = self.code_dir / f"{module_file}.py"
-            spec = importlib.util.spec_from_file_location(f"nextmove_fn_{self.code_dir.name}", path)
-            assert spec and spec.loader
-            self._module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(self._module)
 
 
 @dataclass
@@ -163,15 +129,21 @@ class LocalStack:
 
     @classmethod
     def start(
-        cls, outbox: Path | None = None, *, port: int = 0, tenants: tuple[str, ...] = (TENANT,)
+        cls,
+        outbox: Path | None = None,
+        *,
+        port: int = 0,
+        tenants: tuple[str, ...] = (TENANT,),
+        template_document: dict[str, Any] | None = None,
     ) -> LocalStack:
-        from moto.server import ThreadedMotoServer
-
+        """A fresh stack from ``template.yaml`` (or ``template_document``, a parsed copy
+        of it, e.g. with a grant taken out)."""
         from nextmove_local import moto_speed
 
         moto_speed.install()  # transactions in time of their own size, not the table's
+        install_environ()  # each function sees its own environment while it runs
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        server = AuthorizingMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         server.start()
         host, bound = server.get_host_and_port()
         endpoint = f"http://{host}:{bound}"
@@ -179,26 +151,35 @@ class LocalStack:
         urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
         _fake_aws_environment(endpoint)
         stack = cls(outbox or ROOT / "build" / "outbox", endpoint, server, tenants)
-        stack._create(template.load())
+        stack._create(template.load() if template_document is None else template_document)
+        server.authorizer = stack.authorizer  # from now on, functions' calls are authorized
         return stack
 
     def stop(self) -> None:
         self._server.stop()
 
     def client(self, service: str) -> Any:
+        """The operator's client (the stack's own credentials: not a function's)."""
         from nextmove.adapters.aws import client
 
         return client(service)
 
+    def configure(self, name: str, value: str, *functions: str) -> None:
+        """Set a variable in the environment of ``functions`` (every function when none
+        is named), as an operator editing their configuration would."""
+        for logical in functions or tuple(self.functions):
+            self.functions[logical].environment[name] = value
+
     # ---- creating the template's resources ------------------------------------------
 
     def _create(self, tpl: dict[str, Any]) -> None:
-        from nextmove.adapters import aws
+        from nextmove.adapters import aws, settings
         from nextmove.adapters import secrets as secret_cache
 
-        aws.client.cache_clear()  # clients made for an earlier stack point elsewhere
+        aws.forget_clients()  # clients made for an earlier stack point elsewhere
         self.travel_to(None)  # an earlier stack's simulated calendar is not this one's
         secret_cache.forget()
+        settings.forget()
         _forget_loggers()
         self.outbox.mkdir(parents=True, exist_ok=True)
         r = self.resolve
@@ -223,6 +204,12 @@ class LocalStack:
                 (logical, resource.get("Properties", {}))
             )
 
+        for logical, props in by_type.get("AWS::KMS::Key", []):
+            key = self.client("kms").create_key(Description=str(r(props.get("Description", ""))))
+            r.refs[logical] = key["KeyMetadata"]["KeyId"]
+            r.attrs[(logical, "Arn")] = key["KeyMetadata"]["Arn"]
+        for logical, _props in by_type.get("AWS::IAM::ManagedPolicy", []):
+            r.refs[logical] = f"arn:aws:iam::{ACCOUNT}:policy/{logical}"
         for logical, props in by_type.get("AWS::DynamoDB::Table", []):
             self._create_table(logical, props)
         for logical, props in by_type.get("AWS::SecretsManager::Secret", []):
@@ -257,17 +244,64 @@ class LocalStack:
         functions = by_type.get("AWS::Serverless::Function", [])
         for logical, props in functions:  # functions' names first: their env may name each other
             r.refs[logical] = r(props.get("FunctionName", logical))
-        globals_env = tpl.get("Globals", {}).get("Function", {}).get("Environment", {})
+        globals_fn = tpl.get("Globals", {}).get("Function", {})
+        globals_env = globals_fn.get("Environment", {})
         for logical, props in functions:
             env = {
                 **globals_env.get("Variables", {}),
                 **props.get("Environment", {}).get("Variables", {}),
             }
-            os.environ.update({k: str(r(v)) for k, v in env.items()})
+            # The operator (tests, redrive, the stack's own checks) knows every name the
+            # template sets; the functions see only their own (``fn.environment``).
+            os.environ.process.update({k: str(r(v)) for k, v in env.items()})  # type: ignore[attr-defined]
             fn = Function(logical, ROOT / props["CodeUri"], props["Handler"], props)
+            fn.environment = lambda_environment(
+                name=r.refs[logical],
+                variables={k: str(r(v)) for k, v in env.items()},
+                credentials=fn.credentials,
+                region=REGION,
+                endpoint=self.endpoint,
+                memory=int(props.get("MemorySize", globals_fn.get("MemorySize", 128))),
+            )
             self.functions[logical] = fn
             for trigger in props.get("Events", {}).values():
                 self._wire(fn, trigger["Type"], trigger["Properties"])
+        self.authorizer = self._authorizer(tpl, by_type)
+
+    def _authorizer(
+        self, tpl: dict[str, Any], by_type: dict[str, list[tuple[str, dict[str, Any]]]]
+    ) -> Authorizer:
+        """IAM as the template sets it: each function's role, and what is encrypted
+        with which key (the key policy decides with the role)."""
+        r = self.resolve
+        authorizer = Authorizer(REGION, ACCOUNT)
+        for logical, role in iam.roles(tpl, r, ACCOUNT).items():
+            authorizer.grant(self.functions[logical].credentials, role)
+        for logical, props in by_type.get("AWS::KMS::Key", []):
+            authorizer.key_policies[r.attrs[(logical, "Arn")]] = list(
+                r(props["KeyPolicy"])["Statement"]
+            )
+        key_arns = {r.refs[k]: r.attrs[(k, "Arn")] for k, _ in by_type.get("AWS::KMS::Key", [])}
+        key_arns |= {arn: arn for arn in key_arns.values()}
+
+        def key_of(reference: Any) -> str | None:
+            return key_arns.get(str(r(reference))) if reference is not None else None
+
+        for logical, props in by_type.get("AWS::DynamoDB::Table", []):
+            key = key_of(props.get("SSESpecification", {}).get("KMSMasterKeyId"))
+            if key:
+                authorizer.encrypted[r.attrs[(logical, "Arn")]] = key
+        for logical, props in by_type.get("AWS::SQS::Queue", []):
+            if key := key_of(props.get("KmsMasterKeyId")):
+                authorizer.encrypted[r.attrs[(logical, "Arn")]] = key
+        for logical, props in by_type.get("AWS::SNS::Topic", []):
+            if key := key_of(props.get("KmsMasterKeyId")):
+                authorizer.encrypted[r.refs[logical]] = key
+        for logical, props in by_type.get("AWS::SecretsManager::Secret", []):
+            authorizer.secret_arns[str(r(props["Name"]))] = r.refs[logical]
+            if key := key_of(props.get("KmsKeyId")):
+                authorizer.encrypted[r.refs[logical]] = key
+        return authorizer
 
     def _create_table(self, logical: str, props: dict[str, Any]) -> None:
         name = self.resolve(props["TableName"])
@@ -504,7 +538,7 @@ class LocalStack:
             "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
             "requestContext": {
                 "requestId": str(uuid.uuid4()),
-                "functionArn": f"{LambdaContext(fn.logical_id).invoked_function_arn}:$LATEST",
+                "functionArn": f"{LambdaContext(fn.name).invoked_function_arn}:$LATEST",
                 "condition": "RetriesExhausted",
                 "approximateInvokeCount": attempts,
             },
@@ -516,17 +550,19 @@ class LocalStack:
             },
             "responsePayload": {"errorMessage": str(error), "errorType": type(error).__name__},
         }
+        # Lambda sends the record with the function's role (SAM grants sqs:SendMessage).
         url = self._url_of_arn(self.resolve(destination))
-        self.client("sqs").send_message(QueueUrl=url, MessageBody=json.dumps(record))
+        fn.client("sqs").send_message(QueueUrl=url, MessageBody=json.dumps(record))
 
     def _pump_streams(self) -> bool:
+        """Lambda's stream poller, which reads with the function's role."""
         worked = False
-        streams = self.client("dynamodbstreams")
         for stream_arn, fn, props in self._stream_triggers:
+            streams = fn.client("dynamodbstreams")
             patterns = [
                 json.loads(f["Pattern"]) for f in props.get("FilterCriteria", {}).get("Filters", [])
             ]
-            for shard_id in self._shard_ids(stream_arn):
+            for shard_id in self._shard_ids(streams, stream_arn):
                 iterator = self._shard_iterators.get(shard_id)
                 if iterator is None:
                     iterator = streams.get_shard_iterator(
@@ -551,12 +587,12 @@ class LocalStack:
                     )
         return worked
 
-    def _shard_ids(self, stream_arn: str) -> list[str]:
+    def _shard_ids(self, streams: Any, stream_arn: str) -> list[str]:
         """The stream's shards, described again once a minute or when one closes, as
         Lambda's poller rediscovers them, rather than on every pass."""
         described, ids = self._shards.get(stream_arn, (0.0, []))
         if time.monotonic() - described > SHARD_REFRESH_SECONDS:
-            shards = self.client("dynamodbstreams").describe_stream(StreamArn=stream_arn)
+            shards = streams.describe_stream(StreamArn=stream_arn)
             ids = [shard["ShardId"] for shard in shards["StreamDescription"]["Shards"]]
             self._shards[stream_arn] = (time.monotonic(), ids)
         return ids
@@ -596,12 +632,14 @@ class LocalStack:
             },
         }
         url = self._url_of_arn(self.resolve(destination))
-        self.client("sqs").send_message(QueueUrl=url, MessageBody=json.dumps(info))
+        fn.client("sqs").send_message(QueueUrl=url, MessageBody=json.dumps(info))
 
     def _pump_queues(self) -> bool:
+        """Lambda's SQS poller, which receives and deletes with the function's role."""
         worked = False
         for url, fn, props in self._queue_triggers:
-            messages = self._receive(url, int(props.get("BatchSize", 10)))
+            sqs = fn.client("sqs")
+            messages = self._receive(url, int(props.get("BatchSize", 10)), sqs=sqs)
             if not messages:
                 continue
             worked = True
@@ -612,8 +650,10 @@ class LocalStack:
                 failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
             except Exception:
                 failed = {m["MessageId"] for m in messages}
-            # Failures back on the queue at once (moto redrives them after maxReceiveCount);
-            # the rest deleted, in batches as Lambda's SQS poller deletes them.
+            # Failures back on the queue at once (moto redrives them after maxReceiveCount):
+            # on AWS their visibility timeout runs out, which the poller does not ask for,
+            # so this is the operator's call, not the function's. The rest are deleted, in
+            # batches, as Lambda's SQS poller deletes them with the function's role.
             retry = [m for m in messages if m["MessageId"] in failed]
             if retry:
                 answer = self.client("sqs").change_message_visibility_batch(
@@ -624,7 +664,7 @@ class LocalStack:
                     ],
                 )
                 _check_batch(answer, "ChangeMessageVisibilityBatch", url)
-            self._delete(url, [m for m in messages if m["MessageId"] not in failed])
+            self._delete(url, [m for m in messages if m["MessageId"] not in failed], sqs=sqs)
         return worked
 
     def _pump_mail(self) -> bool:
@@ -655,11 +695,12 @@ class LocalStack:
         self.published.extend(json.loads(message["Body"]) for message in messages)
         self._delete(self._tap_url, messages)
 
-    def _delete(self, url: str, messages: list[dict[str, Any]]) -> None:
+    def _delete(self, url: str, messages: list[dict[str, Any]], *, sqs: Any = None) -> None:
         """DeleteMessageBatch, ten at a time: one call per batch, not one per message."""
+        sqs = sqs or self.client("sqs")
         for start in range(0, len(messages), 10):
             chunk = messages[start : start + 10]
-            answer = self.client("sqs").delete_message_batch(
+            answer = sqs.delete_message_batch(
                 QueueUrl=url,
                 Entries=[
                     {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)
@@ -667,20 +708,19 @@ class LocalStack:
             )
             _check_batch(answer, "DeleteMessageBatch", url)
 
-    def _receive(self, url: str, count: int, *, drain: bool = False) -> list[dict[str, Any]]:
+    def _receive(
+        self, url: str, count: int, *, drain: bool = False, sqs: Any = None
+    ) -> list[dict[str, Any]]:
+        sqs = sqs or self.client("sqs")
         found: list[dict[str, Any]] = []
         while True:
-            page = (
-                self.client("sqs")
-                .receive_message(
-                    QueueUrl=url,
-                    MaxNumberOfMessages=min(count, 10),
-                    WaitTimeSeconds=0,
-                    AttributeNames=["All"],
-                    MessageAttributeNames=["All"],
-                )
-                .get("Messages", [])
-            )
+            page = sqs.receive_message(
+                QueueUrl=url,
+                MaxNumberOfMessages=min(count, 10),
+                WaitTimeSeconds=0,
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            ).get("Messages", [])
             found.extend(page)
             if not (drain and page):
                 return found

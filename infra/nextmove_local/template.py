@@ -88,10 +88,24 @@ class Resolver:
             logical, attribute = value["Fn::GetAtt"]
             return self.attrs[(logical, attribute)]
         if set(value) == {"Fn::Sub"}:
-            return re.sub(r"\$\{([^}]+)\}", lambda m: self._sub(m.group(1)), value["Fn::Sub"])
+            text, variables = value["Fn::Sub"], {}
+            if isinstance(text, list):  # !Sub [template, {name: value}]
+                text, variables = text[0], {k: self(v) for k, v in text[1].items()}
+            return re.sub(r"\$\{([^}]+)\}", lambda m: self._sub(m.group(1), variables), text)
+        if set(value) == {"Fn::Select"}:
+            index, items = value["Fn::Select"]
+            return self(items)[int(index)]
+        if set(value) == {"Fn::Split"}:
+            separator, text = value["Fn::Split"]
+            return str(self(text)).split(separator)
+        if set(value) == {"Fn::Join"}:
+            separator, items = value["Fn::Join"]
+            return separator.join(str(v) for v in self(items))
         return {k: self(v) for k, v in value.items()}
 
-    def _sub(self, name: str) -> str:
+    def _sub(self, name: str, variables: dict[str, Any] | None = None) -> str:
+        if variables and name in variables:
+            return str(variables[name])
         if "." in name:
             logical, attribute = name.split(".", 1)
             return self.attrs[(logical, attribute)]

@@ -125,7 +125,8 @@ def observed(stack: Any, monkeypatch: pytest.MonkeyPatch) -> Observed:
     # The functions' logger (named by the service) is shared by every function in the
     # process and configured once, maybe by an earlier test: set its level here.
     # Everything else at INFO, Lambda's default application log level.
-    monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "DEBUG")
+    for fn in stack.functions.values():
+        monkeypatch.setitem(fn.environment, "POWERTOOLS_LOG_LEVEL", "DEBUG")
     monkeypatch.setattr(logging.getLogger(), "level", logging.INFO)
     service = logging.getLogger(os.environ["POWERTOOLS_SERVICE_NAME"])
     monkeypatch.setattr(service, "level", logging.DEBUG)

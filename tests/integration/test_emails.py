@@ -177,12 +177,14 @@ def test_redelivered_messages_send_nothing_twice_sent_or_held(stack):
 def test_a_held_email_survives_a_failed_send_and_goes_on_the_next_run(stack, monkeypatch):
     profile(stack, time_zone="Asia/Tokyo", at=TOKYO_NIGHT)
     post(stack, goal(1), at=TOKYO_NIGHT)
-    monkeypatch.setenv("SENDER_EMAIL", "unverified@nowhere.example")  # SES refuses this sender
+    digest = stack.functions["DigestFunction"].environment
+    # IAM (ses:FromAddress) and SES both refuse this sender.
+    monkeypatch.setitem(digest, "SENDER_EMAIL", "unverified@nowhere.example")
     stack.run_schedules(datetime.fromisoformat("2026-05-07T08:00:00+09:00"))
     assert stack.sent == []
     assert stack.queue_depths()["DigestDLQ"] == 1  # the failed run, for the alarm
     assert len(rows(stack, "DIGEST#")) == 1  # nothing lost
-    monkeypatch.setenv("SENDER_EMAIL", stack.resolve.refs["SenderEmail"])
+    monkeypatch.setitem(digest, "SENDER_EMAIL", stack.resolve.refs["SenderEmail"])
     stack.run_schedules(datetime.fromisoformat("2026-05-07T08:15:00+09:00"))
     assert len(stack.sent) == 1
     assert rows(stack, "DIGEST#") == []

@@ -68,7 +68,9 @@ def test_a_redelivered_message_sends_no_second_email(stack):
 def test_a_failed_send_is_retried_then_parked_in_the_email_dlq(stack, monkeypatch):
     _record(stack, "profile_updated")
     stack.drain()
-    monkeypatch.setenv("SENDER_EMAIL", "unverified@nowhere.example")  # SES refuses this sender
+    notifier = stack.functions["NotifierFunction"].environment
+    # IAM (ses:FromAddress) and SES both refuse this sender.
+    monkeypatch.setitem(notifier, "SENDER_EMAIL", "unverified@nowhere.example")
     _record(stack, "offer_received")
     stack.drain()
     assert stack.sent == [] or all("negotiat" not in s.subject.lower() for s in stack.sent)

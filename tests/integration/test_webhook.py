@@ -108,7 +108,7 @@ def test_a_wrongly_typed_event_names_each_bad_field(stack):
 
 
 def test_the_bus_refusing_the_event_is_a_503_the_partner_retries(stack, monkeypatch):
-    monkeypatch.setenv("BUS_NAME", "no-such-bus")
+    monkeypatch.setitem(stack.functions["WebhookFunction"].environment, "BUS_NAME", "no-such-bus")
     status, answer = stack.post(OFFER, stack.signed_headers(OFFER))
     assert status == 503
     assert answer["error"] == "unavailable"

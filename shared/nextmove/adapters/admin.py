@@ -133,7 +133,8 @@ def resend(tenant: str, person_id: str, recommendation_id: str) -> dict[str, Any
     now = int(time.time())
     try:
         # An email being sent right now, or held for the digest, is left alone: clearing
-        # its claim could send it twice. A claim left by a crashed send has expired.
+        # its claim could send it twice. An unconfirmed one (SES may have taken it), or a
+        # claim older than any send takes, is the operator's call: they checked.
         old = dynamodb.delete_item(
             TableName=setting("TABLE_NAME"),
             Key={"pk": pk, "sk": {"S": f"EMAIL#{recommendation_id}"}},
@@ -145,7 +146,7 @@ def resend(tenant: str, person_id: str, recommendation_id: str) -> dict[str, Any
             ExpressionAttributeValues={
                 ":sending": {"S": "sending"},
                 ":held": {"S": "held"},
-                ":stale": {"N": str(now - mailbox.EMAIL_CLAIM_SECONDS)},
+                ":stale": {"N": str(now - mailbox.SEND_TIMEOUT_SECONDS)},
             },
             ReturnValues="ALL_OLD",
         ).get("Attributes")

@@ -1,26 +1,44 @@
-"""One place that creates boto3 clients, lazily and once per process.
+"""One place that creates boto3 clients, lazily and once per container.
 
 Lazily, because a client costs ~130 ms and not every cold start needs every client;
-once, because creating one per call would pay that on every event. moto patches
-clients created after it starts, so tests see the same code path as Lambda.
+once, because creating one per call would pay that on every event. A client is made
+from the environment's credentials and endpoint when first asked for.
 """
 
 from __future__ import annotations
 
 import os
-from functools import cache
 from typing import Any
 
+_clients: dict[tuple[str, str], Any] = {}
 
-@cache
+
+def container() -> str:
+    """The function this code runs as (``AWS_LAMBDA_FUNCTION_NAME``): per-container
+    state (clients, caches) is kept under it. On Lambda a process is one function's
+    container, so it never changes; the local stack runs every function in one process,
+    each with its own environment, and no function may use another's clients."""
+    return os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
+
+
 def client(service: str) -> Any:
-    import boto3
-    from botocore.config import Config
+    """The container's client for ``service``, made on first use."""
+    key = (container(), service)
+    made = _clients.get(key)
+    if made is None:
+        import boto3
+        from botocore.config import Config
 
-    # Standard retry mode backs off and retries throttling and transient errors for us.
-    return boto3.session.Session().client(
-        service, config=Config(retries={"mode": "standard", "max_attempts": 5})
-    )
+        # Standard retry mode backs off and retries throttling and transient errors.
+        made = _clients[key] = boto3.session.Session().client(
+            service, config=Config(retries={"mode": "standard", "max_attempts": 5})
+        )
+    return made
+
+
+def forget_clients() -> None:
+    """Drop every client (the local stack, when it points at a new endpoint)."""
+    _clients.clear()
 
 
 def setting(name: str) -> str:

@@ -10,15 +10,16 @@ and their email rows: ``mailbox.read``), then preferences (a suppressed email co
 claim; the reason is recorded on the email row, and a later delivery may still send),
 then the rules: send now, or hold the email in the person's partition (``DIGEST#``) for
 the digest function to send when it is due. Sending now first claims each
-recommendation id and counts the email in the week's limit, in one transaction (a
-redelivered message finds the claims and stops); a failed send releases both, so the
-retry sends it: an email the person wants is never dropped.
+recommendation id for this attempt and counts the email in the week's limit, in one
+transaction (a redelivered message finds the claims and stops); a send SES refused
+releases both, so the retry sends it: an email the person wants is never dropped. A
+claim another attempt left unsettled may have been sent: it is marked 'unconfirmed'
+and never sent again (``mailbox``).
 """
 
 from __future__ import annotations
 
-import os
-import time
+import logging
 import uuid
 from collections import Counter
 from datetime import datetime
@@ -34,12 +35,14 @@ from nextmove.domain import mailing
 Outcome = Literal[
     "sent",
     "duplicate",
+    "unconfirmed",
     "held:quiet_hours",
     "held:weekly_limit",
     "suppressed:no_profile",
     "suppressed:preferences",
 ]
 MAX_ATTEMPTS = 5
+log = logging.getLogger(__name__)
 _DIGEST_NAMESPACE = uuid.UUID("0b8f5a52-3c1e-4b7a-9d0e-6a1f2c3d4e5f")
 
 
@@ -47,6 +50,7 @@ def deliver(rec: Recommendation, *, now: datetime | None = None) -> Outcome:
     """Email ``rec`` and its siblings now, or hold them for later; at most once."""
     now = now or clock.now()
     limits = policy()
+    attempt = uuid.uuid4().hex  # this delivery's claims, and only its own
     for _ in range(MAX_ATTEMPTS):
         box = mailbox.read(rec.tenant, rec.person_id, trigger=rec)
         if box.state.profile is None:
@@ -58,9 +62,17 @@ def deliver(rec: Recommendation, *, now: datetime | None = None) -> Outcome:
         wanted = [
             r for r in mailing.order(box.recs) if email.wants_email(r.kind, profile.notifications)
         ]
-        stamp = int(time.time())
-        mine = [r for r in wanted if box.claimable(r, owner=rec.id, now=stamp)]
+        ours = [r for r in wanted if box.claimed_by(r, attempt)]
+        if ours:  # the claim landed, its reply lost and its retry refused: still ours
+            mine, key = ours, ours[0].id
+            break
+        earlier = [r for r in wanted if box.unconfirmed(r, attempt)]
+        if earlier:
+            mailbox.mark_unconfirmed(box, earlier)
+        mine = [r for r in wanted if box.claimable(r, attempt=attempt)]
         if not mine:
+            if rec in earlier:
+                return "unconfirmed"
             return "duplicate" if rec in wanted else "suppressed:preferences"
         key = mine[0].id
         decision = mailing.decide(
@@ -72,9 +84,9 @@ def deliver(rec: Recommendation, *, now: datetime | None = None) -> Outcome:
         )
         if not decision.is_now(now):
             due, reason = decision.send_at, decision.reason
-            if mailbox.hold(box, mine, owner=rec.id, due_at=due, reason=reason, now=now):
+            if mailbox.hold(box, mine, attempt=attempt, due_at=due, reason=reason, now=now):
                 return "held:quiet_hours" if reason == "quiet_hours" else "held:weekly_limit"
-        elif mailbox.claim(box, mine, owner=rec.id, key=key, now=now, window=limits.window):
+        elif _claim(box, mine, owner=rec.id, attempt=attempt, key=key, now=now, limits=limits):
             break
         # Another email to the person was claimed or counted since the read: decide again.
     else:
@@ -82,10 +94,52 @@ def deliver(rec: Recommendation, *, now: datetime | None = None) -> Outcome:
     try:
         message_id = _send(mine, profile, key=key, digest=False, now=now)
     except Exception:
-        mailbox.release(box, mine, owner=rec.id, key=key)
+        mailbox.release(box, mine, attempt=attempt, key=key)
         raise
-    mailbox.settle([(r, "sent") for r in mine], message_id=message_id)
+    _settle([(r, "sent") for r in mine], message_id=message_id, key=key)
     return "sent"
+
+
+def _claim(
+    box: mailbox.Mailbox,
+    recs: list[Recommendation],
+    *,
+    owner: str,
+    attempt: str,
+    key: str,
+    now: datetime,
+    limits: mailing.MailingPolicy,
+) -> bool:
+    """``mailbox.claim``; when it raises (its outcome unknown), the claim is released
+    before the error goes on, so the redelivery finds nothing of this attempt's: a claim
+    left behind would be 'unconfirmed' for an email that SES never saw."""
+    try:
+        return mailbox.claim(
+            box, recs, owner=owner, attempt=attempt, key=key, now=now, window=limits.window
+        )
+    except Exception:
+        try:
+            mailbox.release(box, recs, attempt=attempt, key=key)
+        except Exception:  # the table is still failing: the claim may stay, unconfirmed
+            log.warning("claim not released", extra={"recommendation_id": owner})
+        raise
+
+
+def _settle(
+    outcomes: list[tuple[Recommendation, str]],
+    *,
+    message_id: str,
+    key: str,
+    remove: list[mailbox.Held] | None = None,
+) -> None:
+    """Record a send SES accepted. If that fails the email went out all the same: the
+    log line (SES's message id with the email's key) is what tells an operator so when
+    the redelivery finds the claim and marks it 'unconfirmed'."""
+    try:
+        mailbox.settle(outcomes, message_id=message_id, remove=remove or ())
+    except Exception:
+        log.warning("sent, not settled", extra={"email_key": key, "message_id": message_id})
+        raise
 
 
 def send_due(now: datetime) -> dict[str, int]:
@@ -111,10 +165,7 @@ def send_due(now: datetime) -> dict[str, int]:
 
 
 def policy() -> mailing.MailingPolicy:
-    """The no-spam limits: the operators' thresholds parameter when the function has
-    one, else the product's defaults."""
-    if "THRESHOLDS_PARAMETER" not in os.environ:
-        return mailing.MailingPolicy()
+    """The no-spam limits, from the operators' thresholds parameter."""
     from nextmove.adapters import settings
 
     tuned = settings.thresholds().email
@@ -124,9 +175,14 @@ def policy() -> mailing.MailingPolicy:
 
 
 def _send_held(tenant: str, person_id: str, now: datetime) -> str:
-    rows = mailbox.held(tenant, person_id)
+    found = mailbox.held(tenant, person_id)
+    # A row an earlier run took and never settled may have been sent: never again.
+    taken = [row for row in found if row.status == "sending"]
+    if taken:
+        mailbox.mark_unconfirmed_held(tenant, person_id, taken)
+    rows = [row for row in found if row.status == "held"]
     if not rows:
-        return "already_sent"  # the index lags the table by a moment
+        return "unconfirmed" if taken else "already_sent"  # the index lags the table
     box = mailbox.read(tenant, person_id)
     profile = box.state.profile.data if box.state.profile else None
     recs = [r for row in rows for r in row.recs]
@@ -149,15 +205,24 @@ def _send_held(tenant: str, person_id: str, now: datetime) -> str:
     if not decision.is_now(now):
         mailbox.reschedule(tenant, person_id, rows, due_at=decision.send_at)
         return "rescheduled"
-    if not mailbox.take(box, rows, key=key, now=now, window=limits.window):
+    attempt = uuid.uuid4().hex
+    try:
+        took = mailbox.take(box, rows, attempt=attempt, key=key, now=now, window=limits.window)
+    except Exception:
+        try:  # its outcome unknown: give the rows back, or they would be left unconfirmed
+            mailbox.release_held(box, rows, attempt=attempt, key=key)
+        except Exception:
+            log.warning("held rows not released", extra={"email_key": key})
+        raise
+    if not took:
         return "busy"  # another run is sending them, or just sent another email
     try:
         message_id = _send(ordered, profile, key=key, digest=len(rows) > 1, now=now)
     except Exception:
-        mailbox.release_held(box, rows, key=key)
+        mailbox.release_held(box, rows, attempt=attempt, key=key)
         raise
     outcomes = [(r, "sent" if r in wanted else "suppressed:preferences") for r in recs]
-    mailbox.settle(outcomes, message_id=message_id, remove=rows)
+    _settle(outcomes, message_id=message_id, key=key, remove=rows)
     return "sent"
 
 

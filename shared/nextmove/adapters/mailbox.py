@@ -4,9 +4,10 @@ remember, in the person's partition.
     sk = "MAILBOX"                        the emails sent in the last week (``sent``:
                                           message key -> UTC time) and a version
          "EMAIL#<recommendation_id>"      each recommendation's email: while it is sent,
-                                          the claim ('sending', its owner, when); then how
-                                          it ended: 'sent' (SES's message id), 'held',
-                                          'suppressed:<reason>' (TTL: EMAIL_KEEP_SECONDS)
+                                          the claim ('sending', its owner, its attempt,
+                                          when); then how it ended: 'sent' (SES's message
+                                          id), 'held', 'suppressed:<reason>', or
+                                          'unconfirmed' (TTL: EMAIL_KEEP_SECONDS)
          "DIGEST#<lead recommendation_id>" recommendations held for later, as one email:
                                           body (JSON list), held_at, status, and the
                                           sparse DueIndex keys due_pk = "DUE", due_at
@@ -19,6 +20,15 @@ last slot); SES sends; one write settles the EMAIL# rows. An email held for late
 costs two calls (the read, then one transaction that settles its rows as 'held' and
 writes the DIGEST# row), and a redelivered message one (the read finds its claims).
 
+At most once, whatever fails after a send: SES has no idempotency key, so a claim
+that may have been sent is never sent again. A ``sending`` claim belongs to one
+attempt (a fresh id per delivery); only a retry of that very request (botocore's, after
+a lost reply) retakes it. Any later delivery that finds another attempt's claim cannot
+know whether SES took the email, so it marks the row ``unconfirmed`` and sends nothing:
+counted (``Emails`` outcome ``unconfirmed``), alarmed, and left for an operator to
+check and, if it never went out, ``resend``. The digest's held rows follow the same
+rule.
+
 Every read is by key or a Query on one partition, except the digest function's one
 Query on ``DueIndex`` (only held rows carry its keys, so it holds nothing else). Held
 rows carry ``expires_at`` so DynamoDB's TTL clears them; a held row lives 30 days past
@@ -28,7 +38,6 @@ its due time, long enough for the digest function's DLQ alarm to be seen.
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -37,6 +46,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from nextmove.adapters import clock
 from nextmove.adapters.aws import client, setting, write_batch
 from nextmove.adapters.store import partition, state_from_item
 from nextmove.contracts import Recommendation
@@ -46,7 +56,9 @@ from nextmove.domain.state import PersonState
 DUE_INDEX = "DueIndex"
 DUE_PARTITION = "DUE"
 HELD_TTL = timedelta(days=30)
-EMAIL_CLAIM_SECONDS = 300  # a claim older than this was a crashed send: retry it
+# No send takes this long (the notifier's timeout is 10 s): an older 'sending' claim was
+# left by an attempt that is gone. It is still never sent again by itself.
+SEND_TIMEOUT_SECONDS = 900
 # How long an EMAIL# row is kept (its expires_at, the table's TTL attribute): past the
 # longest a recommendation can come back (14 days on the email queue, then 14 in its DLQ
 # before a redrive), so the at-most-once claim outlives every redelivery.
@@ -55,12 +67,12 @@ BATCH_ATTEMPTS = 8
 # A transaction holds at most 100 items: a digest takes this many held rows (and the
 # MAILBOX row) per run, the oldest first; the rest go in the next run's.
 TAKE_ROWS = 99
-# A claim may be retaken: never taken, a crashed send's (stale), its own owner's (a
-# retry of the same message), or an earlier decision not to send (the person may have
-# a profile now).
+# A claim may be taken: never taken, an earlier decision not to send (the person may
+# have a profile now), or this very attempt's (botocore retrying a claim whose reply was
+# lost). Never another attempt's: that one may have sent the email.
 _CLAIMABLE = (
     "attribute_not_exists(pk) OR begins_with(#s, :suppressed)"
-    " OR (#s = :sending AND (claimed_at < :stale OR claim = :owner))"
+    " OR (#s = :sending AND attempt = :attempt)"
 )
 
 
@@ -71,7 +83,8 @@ class Held:
     sk: str
     recs: list[Recommendation]
     held_at: datetime
-    status: str
+    status: str  # 'held', or 'sending' while a digest run has it
+    attempt: str = ""  # the run's attempt, while 'sending'
 
 
 @dataclass(frozen=True)
@@ -93,18 +106,27 @@ class Mailbox:
         own count from the attempt before, which is not an email sent."""
         return [at for key, at in self.sent.items() if key != besides]
 
-    def claimable(self, rec: Recommendation, *, owner: str, now: int) -> bool:
+    def claimable(self, rec: Recommendation, *, attempt: str) -> bool:
         """Whether the claim ``_CLAIMABLE`` puts on ``rec``'s EMAIL# row would hold."""
         row = self.emails.get(rec.id)
         if row is None:
             return True
         status = row["status"]["S"]
-        if status.startswith("suppressed"):
-            return True
-        if status != "sending":
-            return False  # sent or held: decided
-        stale = int(row["claimed_at"]["N"]) < now - EMAIL_CLAIM_SECONDS
-        return stale or row.get("claim", {}).get("S") == owner
+        return status.startswith("suppressed") or self.claimed_by(rec, attempt)
+
+    def claimed_by(self, rec: Recommendation, attempt: str) -> bool:
+        """Whether ``rec``'s email is claimed by ``attempt`` (a claim whose reply was lost
+        but which landed: the email is still this attempt's to send)."""
+        row = self.emails.get(rec.id)
+        return bool(
+            row and row["status"]["S"] == "sending" and row.get("attempt", {}).get("S") == attempt
+        )
+
+    def unconfirmed(self, rec: Recommendation, attempt: str) -> bool:
+        """Whether another attempt claimed ``rec``'s email and never settled it: SES may
+        have taken it, so it must not be sent again."""
+        row = self.emails.get(rec.id)
+        return bool(row and row["status"]["S"] == "sending" and not self.claimed_by(rec, attempt))
 
 
 def _table() -> str:
@@ -172,14 +194,16 @@ def claim(
     recs: list[Recommendation],
     *,
     owner: str,
+    attempt: str,
     key: str,
     now: datetime,
     window: timedelta,
 ) -> bool:
-    """Claim ``recs``' email for ``owner`` (the id of the queue message's recommendation)
-    and count it, as ``key``, among the emails sent this week: one transaction. False when
-    the mailbox changed since ``box`` was read (read again and decide again)."""
-    stamp = int(time.time())
+    """Claim ``recs``' email for ``attempt`` of ``owner`` (the id of the queue message's
+    recommendation) and count it, as ``key``, among the emails sent this week: one
+    transaction. False when the mailbox changed since ``box`` was read (read again and
+    decide again)."""
+    stamp = int(now.timestamp())
     claims = [
         {
             "Put": {
@@ -190,8 +214,9 @@ def claim(
                     "claimed_at": {"N": str(stamp)},
                     "expires_at": {"N": str(stamp + EMAIL_KEEP_SECONDS)},
                     "claim": {"S": owner},
+                    "attempt": {"S": attempt},
                 },
-                **_claimable(owner, stamp),
+                **_claimable(attempt),
             }
         }
         for rec in recs
@@ -205,7 +230,7 @@ def hold(
     box: Mailbox,
     recs: list[Recommendation],
     *,
-    owner: str,
+    attempt: str,
     due_at: datetime,
     reason: str,
     now: datetime,
@@ -218,9 +243,8 @@ def hold(
     after a crash) overwrites the row instead of adding a second one.
     """
     lead = recs[0]
-    stamp = int(time.time())
     held = [
-        {"Put": {"TableName": _table(), "Item": _settled(rec, "held"), **_claimable(owner, stamp)}}
+        {"Put": {"TableName": _table(), "Item": _settled(rec, "held"), **_claimable(attempt)}}
         for rec in recs
     ]
     row = {
@@ -262,26 +286,71 @@ def settle(
             raise RuntimeError(f"{left} settled emails still unprocessed after retries")
 
 
-def release(box: Mailbox, recs: list[Recommendation], *, owner: str, key: str) -> None:
-    """Give up the claims of a failed send, and its count, so the retry sends at once.
-    Nothing to release (released already, by a retry whose first reply was lost) is
-    fine: the retry retakes its own claims either way."""
+def release(box: Mailbox, recs: list[Recommendation], *, attempt: str, key: str) -> None:
+    """Give up ``attempt``'s claims (SES was not reached, or refused the email), and its
+    count, so the retry sends at once. Nothing to release (the claim never landed, or
+    was released already) is fine."""
     deletes = [
         {
             "Delete": {
                 "TableName": _table(),
                 "Key": _key(rec.tenant, rec.person_id, f"EMAIL#{rec.id}"),
-                "ConditionExpression": "#s = :sending AND claim = :owner",
+                "ConditionExpression": "#s = :sending AND attempt = :attempt",
                 "ExpressionAttributeNames": {"#s": "status"},
                 "ExpressionAttributeValues": {
                     ":sending": {"S": "sending"},
-                    ":owner": {"S": owner},
+                    ":attempt": {"S": attempt},
                 },
             }
         }
         for rec in recs
     ]
     _transact([*deletes, _uncount(box, key)])
+
+
+def mark_unconfirmed(box: Mailbox, recs: list[Recommendation]) -> None:
+    """Mark the emails another attempt claimed and never settled as 'unconfirmed' (SES
+    may have sent them): never sent again, for an operator to check. Each only while it
+    is still that attempt's claim, so a late settle of a real send is not undone."""
+    for rec in recs:
+        row = box.emails[rec.id]
+        _update_if(
+            _key(rec.tenant, rec.person_id, f"EMAIL#{rec.id}"),
+            "SET #s = :unconfirmed",
+            row.get("attempt", {"S": ""}),
+        )
+
+
+def mark_unconfirmed_held(tenant: str, person_id: str, rows: Iterable[Held]) -> None:
+    """A held row a digest run took and never settled: 'unconfirmed', and off the due
+    index so no run picks it up again."""
+    for row in rows:
+        _update_if(
+            _key(tenant, person_id, row.sk),
+            "SET #s = :unconfirmed REMOVE due_pk, due_at",
+            {"S": row.attempt},
+        )
+
+
+def _update_if(key: dict[str, Any], update: str, attempt: dict[str, Any]) -> None:
+    condition = "#s = :sending AND " + (
+        "attempt = :attempt" if attempt["S"] else "attribute_not_exists(attempt)"
+    )
+    values = {":sending": {"S": "sending"}, ":unconfirmed": {"S": "unconfirmed"}}
+    if attempt["S"]:
+        values[":attempt"] = attempt
+    try:
+        client("dynamodb").update_item(
+            TableName=_table(),
+            Key=key,
+            UpdateExpression=update,
+            ConditionExpression=condition,
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues=values,
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise  # settled meanwhile: nothing to mark
 
 
 def note_suppressed(rec: Recommendation, reason: str) -> None:
@@ -318,6 +387,7 @@ def held(tenant: str, person_id: str) -> list[Held]:
             recs=[Recommendation.model_validate(r) for r in json.loads(item["body"]["S"])],
             held_at=datetime.fromisoformat(item["held_at"]["S"]),
             status=item["status"]["S"],
+            attempt=item.get("attempt", {}).get("S", ""),
         )
         for item in items
     ]
@@ -352,24 +422,31 @@ def reschedule(tenant: str, person_id: str, rows: list[Held], *, due_at: datetim
         )
 
 
-def take(box: Mailbox, rows: list[Held], *, key: str, now: datetime, window: timedelta) -> bool:
-    """Claim held rows for sending, all or none, and count the email as ``key``: False
-    if another run has them or the mailbox changed since it was read (a claim older than
-    ``EMAIL_CLAIM_SECONDS`` was a crashed run and is retaken)."""
-    stamp = int(time.time())
+def take(
+    box: Mailbox,
+    rows: list[Held],
+    *,
+    attempt: str,
+    key: str,
+    now: datetime,
+    window: timedelta,
+) -> bool:
+    """Claim held rows for sending by ``attempt``, all or none, and count the email as
+    ``key``: False if another run has them or the mailbox changed since it was read. A
+    row another run took is never retaken (``mark_unconfirmed_held``)."""
     updates = [
         {
             "Update": {
                 "TableName": _table(),
                 "Key": _key(box.tenant, box.person_id, row.sk),
-                "UpdateExpression": "SET #s = :sending, claimed_at = :now",
-                "ConditionExpression": "#s = :held OR (#s = :sending AND claimed_at < :stale)",
+                "UpdateExpression": "SET #s = :sending, claimed_at = :now, attempt = :attempt",
+                "ConditionExpression": "#s = :held OR (#s = :sending AND attempt = :attempt)",
                 "ExpressionAttributeNames": {"#s": "status"},
                 "ExpressionAttributeValues": {
                     ":held": {"S": "held"},
                     ":sending": {"S": "sending"},
-                    ":now": {"N": str(stamp)},
-                    ":stale": {"N": str(stamp - EMAIL_CLAIM_SECONDS)},
+                    ":now": {"N": str(int(now.timestamp()))},
+                    ":attempt": {"S": attempt},
                 },
             }
         }
@@ -379,7 +456,7 @@ def take(box: Mailbox, rows: list[Held], *, key: str, now: datetime, window: tim
     return _transact([*updates, _count(box, sent)])
 
 
-def release_held(box: Mailbox, rows: list[Held], *, key: str) -> None:
+def release_held(box: Mailbox, rows: list[Held], *, attempt: str, key: str) -> None:
     """Give held rows back after a failed send, with the email's count, so the next run
     sends them."""
     updates = [
@@ -387,9 +464,14 @@ def release_held(box: Mailbox, rows: list[Held], *, key: str) -> None:
             "Update": {
                 "TableName": _table(),
                 "Key": _key(box.tenant, box.person_id, row.sk),
-                "UpdateExpression": "SET #s = :held",
+                "UpdateExpression": "SET #s = :held REMOVE attempt",
+                "ConditionExpression": "#s = :sending AND attempt = :attempt",
                 "ExpressionAttributeNames": {"#s": "status"},
-                "ExpressionAttributeValues": {":held": {"S": "held"}},
+                "ExpressionAttributeValues": {
+                    ":held": {"S": "held"},
+                    ":sending": {"S": "sending"},
+                    ":attempt": {"S": attempt},
+                },
             }
         }
         for row in rows
@@ -402,7 +484,7 @@ def release_held(box: Mailbox, rows: list[Held], *, key: str) -> None:
 
 def _settled(rec: Recommendation, status: str) -> dict[str, Any]:
     """The EMAIL# row of a decided email: its status, when, and when it expires."""
-    now = int(time.time())
+    now = int(clock.now().timestamp())
     return {
         **_key(rec.tenant, rec.person_id, f"EMAIL#{rec.id}"),
         "status": {"S": status},
@@ -411,15 +493,14 @@ def _settled(rec: Recommendation, status: str) -> dict[str, Any]:
     }
 
 
-def _claimable(owner: str, stamp: int) -> dict[str, Any]:
+def _claimable(attempt: str) -> dict[str, Any]:
     return {
         "ConditionExpression": _CLAIMABLE,
         "ExpressionAttributeNames": {"#s": "status"},
         "ExpressionAttributeValues": {
             ":sending": {"S": "sending"},
-            ":stale": {"N": str(stamp - EMAIL_CLAIM_SECONDS)},
             ":suppressed": {"S": "suppressed"},
-            ":owner": {"S": owner},
+            ":attempt": {"S": attempt},
         },
     }
 

@@ -10,24 +10,24 @@ from __future__ import annotations
 import json
 import time
 
-from nextmove.adapters.aws import client, setting
+from nextmove.adapters.aws import client, container, setting
 
 CACHE_SECONDS = 300
-_cache: tuple[float, dict[str, list[str]]] | None = None
+# Per container: (when read, the secret's value).
+_cache: dict[str, tuple[float, dict[str, list[str]]]] = {}
 
 
 def tenant_secrets(tenant: str) -> list[str]:
     """The active secrets of ``tenant`` (empty for an unknown tenant)."""
-    global _cache
     now = time.monotonic()
-    if _cache is None or now - _cache[0] > CACHE_SECONDS:
+    cached = _cache.get(container())
+    if cached is None or now - cached[0] > CACHE_SECONDS:
         raw = client("secretsmanager").get_secret_value(SecretId=setting("WEBHOOK_SECRETS_ARN"))
-        _cache = (now, json.loads(raw["SecretString"]))
-    secrets = _cache[1].get(tenant, [])
+        cached = _cache[container()] = (now, json.loads(raw["SecretString"]))
+    secrets = cached[1].get(tenant, [])
     return [secrets] if isinstance(secrets, str) else list(secrets)
 
 
 def forget() -> None:
     """Drop the cache (after a rotation in tests and in the local stack)."""
-    global _cache
-    _cache = None
+    _cache.clear()

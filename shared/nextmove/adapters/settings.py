@@ -14,13 +14,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from nextmove.adapters.aws import client, setting
+from nextmove.adapters.aws import client, container, setting
 from nextmove.domain.thresholds import Thresholds
 
 CACHE_SECONDS = 300
-# The provider is made over this package's ssm client (retry config, and moto in tests);
-# it is remade when that client is, i.e. when the local stack points at a new endpoint.
-_provider: tuple[Any, Any] | None = None
+# Per container, a provider over this package's ssm client (its retry config and
+# credentials), remade when that client is (the local stack points at a new endpoint).
+_providers: dict[str, tuple[Any, Any]] = {}
 
 
 def thresholds() -> Thresholds:
@@ -34,9 +34,8 @@ def thresholds() -> Thresholds:
 
 
 def forget() -> None:
-    """Drop the cached value, as its expiry would (tests and the local stack)."""
-    global _provider
-    _provider = None
+    """Drop the cached values, as their expiry would (tests and the local stack)."""
+    _providers.clear()
 
 
 def _ssm() -> Any:
@@ -44,8 +43,8 @@ def _ssm() -> Any:
     # the functions that read thresholds should pay for at cold start.
     from aws_lambda_powertools.utilities.parameters import SSMProvider
 
-    global _provider
     ssm = client("ssm")
-    if _provider is None or _provider[0] is not ssm:
-        _provider = (ssm, SSMProvider(boto3_client=ssm))
-    return _provider[1]
+    made = _providers.get(container())
+    if made is None or made[0] is not ssm:
+        made = _providers[container()] = (ssm, SSMProvider(boto3_client=ssm))
+    return made[1]

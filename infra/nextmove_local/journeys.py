@@ -1,0 +1,260 @@
+"""Journeys through every function and every grant, and the grant mutation run.
+
+Each journey starts a stack, drives one part of the system as a person, partner or
+operator would, and fails (AssertionError) on what they would notice: an email that
+did not go out, an event not accepted, work not parked where the runbook says, an
+admin answer refused, and any call IAM denied. ``tests/integration/test_iam.py``
+runs each against ``template.yaml``; ``nextmove iam-mutations`` runs them against
+copies of the template with one grant taken out, and reports which journey (and so
+which test) each missing grant fails, or that a grant is used by none.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from nextmove_local import template
+from nextmove_local.stack import LocalStack
+
+EVENTS = template.ROOT / "events"
+DEMO = sorted((EVENTS / "demo").glob("*.json"))
+EVENT_FUNCTIONS = (
+    "SuccessRecordedFunction",
+    "GoalUpdatedFunction",
+    "OfferReceivedFunction",
+    "ProfileUpdatedFunction",
+    "FeelingsCheckedInFunction",
+)
+
+
+@contextlib.contextmanager
+def _stack(tpl: dict[str, Any] | None) -> Iterator[LocalStack]:
+    stack = LocalStack.start(
+        Path(tempfile.mkdtemp(prefix="nextmove-journey-")), template_document=tpl
+    )
+    stack.configure("POWERTOOLS_LOG_LEVEL", "ERROR")
+    try:
+        with contextlib.redirect_stdout(open(os.devnull, "w")):
+            yield stack
+        denied = [d.message for d in stack.authorizer.denied]
+        assert not denied, f"IAM denied: {denied[0]}"
+    finally:
+        stack.stop()
+
+
+def _replay_demo(stack: LocalStack) -> None:
+    answers = stack.replay([p.read_bytes() for p in DEMO])
+    assert [status for status, _ in answers] == [202] * len(DEMO), answers
+
+
+def demo(tpl: dict[str, Any] | None = None) -> None:
+    """The demo year: every event accepted, every recommendation published, its emails
+    sent (one held for the digest among them), nothing parked."""
+    with _stack(tpl) as stack:
+        _replay_demo(stack)
+        assert len(stack.published) == 5, stack.published
+        assert len(stack.sent) >= 4, [s.subject for s in stack.sent]
+        parked = {k: n for k, n in stack.queue_depths().items() if n}
+        assert not parked, parked
+
+
+def failures_park(tpl: dict[str, Any] | None = None) -> None:
+    """Each function failing for good parks its work where the runbook says (every
+    OnFailure destination and DLQ is written with the function's own role)."""
+    with _stack(tpl) as stack:
+        _replay_demo(stack)
+        authorizer, stack.authorizer.denied = stack.authorizer, []
+        # Broken configuration: each call is then refused, by IAM or by AWS.
+        stack.configure("TABLE_NAME", "no-such-table", *EVENT_FUNCTIONS)
+        stack.configure("TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:none", "PublisherFunction")
+        stack.configure(
+            "SENDER_EMAIL", "nobody@nowhere.example", "NotifierFunction", "DigestFunction"
+        )
+        for path in DEMO:
+            document = json.loads(path.read_bytes())
+            document["id"] = document["id"] + "-again"
+            document["person_id"] = "p-drill"
+            body = json.dumps(document).encode()
+            assert stack.post(body, stack.signed_headers(body))[0] == 202
+        stack.drain()
+        depths = stack.queue_depths()
+        assert depths["EventFunctionsDLQ"] == len(DEMO), depths
+        # The publisher gets work: a new person's profile and goal.
+        stack.configure("TABLE_NAME", stack.resolve.refs["CareerTable"], *EVENT_FUNCTIONS)
+        stack.configure("TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:none", "PublisherFunction")
+        _person(stack, "p-drill-publisher")
+        assert stack.queue_depths()["PublisherDLQ"] >= 1, stack.queue_depths()
+        # Denials caused by the drill's broken names are the drill, not a missing grant.
+        stack.authorizer.denied = [
+            d
+            for d in authorizer.denied
+            if not any(
+                broken in d.request.resource
+                for broken in ("no-such-table", ":none", "nobody@nowhere")
+            )
+        ]
+
+
+def _person(stack: LocalStack, person: str) -> None:
+    """A new person's profile and specific goal (a goal and a skills recommendation)."""
+    stack.travel_to(datetime.fromisoformat("2026-06-10T12:00:00+00:00"))  # no quiet hours
+    for name in ("profile_updated", "goal_updated"):
+        document = json.loads((EVENTS / f"{name}.json").read_bytes())
+        document["id"], document["person_id"] = f"{document['id']}-{person}", person
+        if name == "profile_updated":
+            document["data"]["time_zone"] = "UTC"
+        body = json.dumps(document).encode()
+        assert stack.post(body, stack.signed_headers(body))[0] == 202
+        stack.drain()
+
+
+def digest(tpl: dict[str, Any] | None = None) -> None:
+    """An email held for quiet hours goes out on the digest's run; a failed run gives
+    the held rows back and parks in DigestDLQ; the next run sends them."""
+    with _stack(tpl) as stack:
+        profile = json.loads((EVENTS / "profile_updated.json").read_bytes())
+        profile["data"]["time_zone"] = "Asia/Tokyo"
+        profile["occurred_at"] = "2026-05-06T13:00:00Z"  # 22:00 in Tokyo
+        goal = json.loads((EVENTS / "goal_updated.json").read_bytes())
+        goal["occurred_at"] = "2026-05-06T13:05:00Z"
+        stack.travel_to(datetime.fromisoformat("2026-05-06T13:05:00+00:00"))
+        for document in (profile, goal):
+            body = json.dumps(document).encode()
+            assert stack.post(body, stack.signed_headers(body))[0] == 202
+            stack.drain()
+        assert stack.sent == [], [s.subject for s in stack.sent]  # held for the morning
+        authorizer = stack.authorizer
+        stack.configure("SENDER_EMAIL", "nobody@nowhere.example", "DigestFunction")
+        stack.run_schedules(datetime.fromisoformat("2026-05-07T08:00:00+09:00"))
+        assert stack.queue_depths()["DigestDLQ"] == 1, stack.queue_depths()
+        authorizer.denied = [d for d in authorizer.denied if "nobody@" not in d.request.resource]
+        stack.configure("SENDER_EMAIL", stack.resolve.refs["SenderEmail"], "DigestFunction")
+        stack.run_schedules(datetime.fromisoformat("2026-05-07T08:15:00+09:00"))
+        assert len(stack.sent) == 1, [s.subject for s in stack.sent]
+
+
+def admin(tpl: dict[str, Any] | None = None) -> None:
+    """Every admin operation, as the console would invoke it, answers without a refusal."""
+    with _stack(tpl) as stack:
+        _replay_demo(stack)
+        person = {"tenant": stack.tenant, "person_id": "p-ana"}
+        fn = stack.functions["AdminFunction"]
+        exported = fn.invoke({"operation": "export", **person})
+        assert exported.get("ok") and exported["document"]["recommendations"], exported
+        rec = exported["document"]["recommendations"][0]["sk"].split("#", 1)[1]
+        for request in (
+            {"operation": "recompute", **person},
+            {"operation": "resend", "recommendation_id": rec, **person},
+            {"operation": "delete", **person},
+        ):
+            answer = fn.invoke(request)
+            assert answer.get("ok"), (request, answer)
+        stack.drain()
+
+
+@dataclass(frozen=True)
+class Journey:
+    name: str
+    run: Callable[[dict[str, Any] | None], None]
+
+
+JOURNEYS = (
+    Journey("demo", demo),
+    Journey("failures_park", failures_park),
+    Journey("digest", digest),
+    Journey("admin", admin),
+)
+
+
+# ---- the mutation run ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mutation:
+    function: str
+    source: str  # the policy the action is granted in
+    action: str
+
+
+def mutations(tpl: dict[str, Any]) -> list[Mutation]:
+    """Every action each function is granted by the template itself (inline statements
+    and the template's managed policies; SAM's own and AWS's managed policies are not
+    the template's to change)."""
+    found = []
+    resources = tpl["Resources"]
+    for logical, resource in resources.items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        for policy in resource["Properties"].get("Policies", []):
+            if isinstance(policy, dict) and set(policy) == {"Ref"}:
+                name = policy["Ref"]
+                statements = resources[name]["Properties"]["PolicyDocument"]["Statement"]
+            else:
+                name, statements = "inline", policy["Statement"]
+            for statement in statements:
+                actions = statement["Action"]
+                for action in actions if isinstance(actions, list) else [actions]:
+                    found.append(Mutation(logical, name, action))
+    return found
+
+
+def without(tpl: dict[str, Any], mutation: Mutation) -> dict[str, Any]:
+    """A copy of ``tpl`` in which ``mutation.function`` lacks ``mutation.action``; a
+    managed policy it shares is copied for it alone, so the others keep theirs."""
+    mutated = copy.deepcopy(tpl)
+    props = mutated["Resources"][mutation.function]["Properties"]
+    for index, policy in enumerate(props["Policies"]):
+        if mutation.source == "inline" and isinstance(policy, dict) and "Statement" in policy:
+            props["Policies"][index] = _drop(policy, mutation.action)
+        elif isinstance(policy, dict) and policy.get("Ref") == mutation.source:
+            alone = f"{mutation.source}For{mutation.function}"
+            managed = copy.deepcopy(mutated["Resources"][mutation.source])
+            managed["Properties"]["PolicyDocument"] = _drop(
+                managed["Properties"]["PolicyDocument"], mutation.action
+            )
+            mutated["Resources"][alone] = managed
+            props["Policies"][index] = {"Ref": alone}
+    return mutated
+
+
+def _drop(document: dict[str, Any], action: str) -> dict[str, Any]:
+    statements = []
+    for statement in document["Statement"]:
+        actions = (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+        kept = [a for a in actions if a != action]
+        if kept:
+            statements.append({**statement, "Action": kept})
+    return {**document, "Statement": statements}
+
+
+def run_mutations(only: str | None = None) -> list[tuple[Mutation, str]]:
+    """Each mutation and the first journey it fails (with why), or "unused"."""
+    tpl = template.load()
+    results = []
+    for mutation in mutations(tpl):
+        if only and only not in mutation.function:
+            continue
+        outcome = "unused"
+        for journey in JOURNEYS:
+            try:
+                journey.run(without(tpl, mutation))
+            except Exception as error:  # the journey failed: this grant is needed
+                outcome = f"{journey.name}: {str(error).splitlines()[0][:160]}"
+                break
+        results.append((mutation, outcome))
+        print(
+            f"{mutation.function:26} {mutation.action:28} {mutation.source:22} {outcome}",
+            flush=True,
+        )
+    return results

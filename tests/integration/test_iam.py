@@ -1,0 +1,126 @@
+"""IAM as AWS enforces it, on the local stack: each function calls AWS with its own
+credentials, and a call its role (as SAM builds it from template.yaml) does not allow is
+refused with the service's AccessDenied, naming the function, the action and the
+resource, and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from nextmove.adapters import aws
+from nextmove_local import journeys, template
+
+
+def _denied(error: ClientError) -> str:
+    assert error.value.response["Error"]["Code"] in {  # type: ignore[attr-defined]
+        "AccessDeniedException",
+        "AccessDenied",
+        "AuthorizationError",
+    }
+    return str(error.value)  # type: ignore[attr-defined]
+
+
+def _key(stack, sk="STATE"):
+    return {"pk": {"S": f"{stack.tenant}#p-iam"}, "sk": {"S": sk}}
+
+
+def test_a_call_the_role_does_not_allow_is_refused_and_changes_nothing(stack):
+    table = stack.resolve.refs["CareerTable"]
+    with stack.functions["WebhookFunction"].running(), pytest.raises(ClientError) as error:
+        aws.client("dynamodb").put_item(TableName=table, Item=_key(stack))
+    message = _denied(error)
+    assert "WebhookFunction" in message and "dynamodb:PutItem" in message
+    assert f"table/{table}" in message
+    assert "Item" not in stack.client("dynamodb").get_item(TableName=table, Key=_key(stack))
+
+
+def test_a_transaction_is_authorized_item_by_item(stack):
+    """RecordEventPolicy allows PutItem: a transaction of Puts passes, one Update in it
+    is refused as dynamodb:UpdateItem (the DynamoDB API permissions reference)."""
+    table = stack.resolve.refs["CareerTable"]
+    fn = stack.functions["ProfileUpdatedFunction"]
+    put = {"Put": {"TableName": table, "Item": _key(stack, "A")}}
+    update = {
+        "Update": {
+            "TableName": table,
+            "Key": _key(stack, "B"),
+            "UpdateExpression": "SET n = :one",
+            "ExpressionAttributeValues": {":one": {"N": "1"}},
+        }
+    }
+    with fn.running():
+        aws.client("dynamodb").transact_write_items(TransactItems=[put])
+        with pytest.raises(ClientError) as error:
+            aws.client("dynamodb").transact_write_items(TransactItems=[put, update])
+    assert "dynamodb:UpdateItem" in _denied(error)
+    scan = stack.client("dynamodb").scan(TableName=table)["Items"]
+    assert [i["sk"]["S"] for i in scan if i["pk"]["S"].endswith("p-iam")] == ["A"]
+
+
+def test_put_events_is_authorized_on_its_source(stack):
+    bus = stack.resolve.refs["EventBus"]
+    entry = {"EventBusName": bus, "DetailType": "x", "Detail": "{}"}
+    with stack.functions["WebhookFunction"].running():
+        events = aws.client("events")
+        assert (
+            events.put_events(Entries=[{**entry, "Source": "nextmove.webhook"}])["FailedEntryCount"]
+            == 0
+        )
+        with pytest.raises(ClientError) as error:
+            events.put_events(Entries=[{**entry, "Source": "someone.else"}])
+    assert "events:PutEvents" in _denied(error)
+
+
+def test_each_function_has_its_own_environment_credentials_and_clients(stack):
+    webhook, notifier = stack.functions["WebhookFunction"], stack.functions["NotifierFunction"]
+    with webhook.running():
+        import os
+
+        assert "TABLE_NAME" not in os.environ  # the webhook's code never needs the table
+        key = os.environ["AWS_ACCESS_KEY_ID"]
+    with notifier.running():
+        assert os.environ["AWS_ACCESS_KEY_ID"] != key
+    assert webhook.client("dynamodb") is not notifier.client("dynamodb")
+    assert webhook.client("dynamodb") is not stack.client("dynamodb")
+
+
+def test_the_digest_reads_the_thresholds_with_its_own_grant(stack, monkeypatch):
+    """No function rides on another's cache: without ReadThresholdsPolicy the digest's
+    own read of the parameter is refused, whatever the notifier has cached."""
+    stack.functions["NotifierFunction"].client("ssm")  # the notifier's container is warm
+    from nextmove.adapters import emailing
+
+    with stack.functions["NotifierFunction"].running():
+        emailing.policy()
+    role = next(r for r in stack.authorizer.roles.values() if r.function == "DigestFunction")
+    monkeypatch.setattr(
+        role, "grants", [g for g in role.grants if g.source != "ReadThresholdsPolicy"]
+    )
+    # Powertools wraps the AccessDeniedException in its GetParameterError.
+    with stack.functions["DigestFunction"].running(), pytest.raises(Exception) as error:
+        emailing.policy()
+    assert "AccessDeniedException" in str(error.value)
+    assert "ssm:GetParameter" in str(error.value) and "DigestFunction" in str(error.value)
+
+
+@pytest.mark.parametrize("journey", journeys.JOURNEYS, ids=lambda j: j.name)
+def test_journey_passes_with_no_call_denied(journey):
+    journey.run(None)
+
+
+@pytest.mark.parametrize(
+    ("function", "action"),
+    [
+        ("NotifierFunction", "ses:SendRawEmail"),
+        ("NotifierFunction", "dynamodb:BatchGetItem"),
+        ("WebhookFunction", "events:PutEvents"),
+    ],
+)
+def test_the_demo_fails_without_each_grant_it_needs(function, action):
+    tpl = template.load()
+    mutation = next(
+        m for m in journeys.mutations(tpl) if (m.function, m.action) == (function, action)
+    )
+    with pytest.raises(AssertionError):
+        journeys.demo(journeys.without(tpl, mutation))
