@@ -69,6 +69,20 @@ def event_files(paths: list[str]) -> list[Path]:
     return files
 
 
+def iam_mutations(args: argparse.Namespace) -> int:
+    """Each grant taken out in turn: the journey that fails without it, or "unused"
+    (then the grant should go). Exit 1 when any grant is unused."""
+    from nextmove_local.journeys import run_mutations
+
+    results = run_mutations(args.function)
+    unused = [m for m, outcome in results if outcome == "unused"]
+    print(
+        f"iam-mutations: grants={len(results)} needed={len(results) - len(unused)} "
+        f"unused={len(unused)}"
+    )
+    return 1 if unused else 0
+
+
 def replay(args: argparse.Namespace) -> int:
     from nextmove_local.stack import LocalStack
 
@@ -379,6 +393,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--tenants", type=int, default=5)
     p.set_defaults(run=reliability)
+
+    p = commands.add_parser(
+        "iam-mutations",
+        help="for each grant in template.yaml, the journey a template without it fails",
+    )
+    p.add_argument("--function", help="only the grants of functions whose id contains this")
+    p.set_defaults(run=iam_mutations)
 
     p = commands.add_parser("schemas", help="write events/schemas from the contracts")
     p.add_argument("--check", action="store_true", help="fail if the committed schemas differ")
