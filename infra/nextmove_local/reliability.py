@@ -305,6 +305,16 @@ def _reconcile(
             profile = states[f"{rec.tenant}#{rec.person_id}"].profile
             wanted = profile is not None and email.wants_email(rec.kind, profile.data.notifications)
             lost["wrongly_suppressed"] += wanted
+        elif decision == "unconfirmed":
+            # Never sent again by NextMove; the runbook has an operator resend it only if
+            # SES never took it. One that SES did not take is an email the person lacks.
+            siblings = {
+                r.id
+                for r in recs.values()
+                if (r.tenant, r.person_id, r.trigger_event_id)
+                == (rec.tenant, rec.person_id, rec.trigger_event_id)
+            }
+            lost["unconfirmed_never_sent"] += not (siblings & set(mailed))
         elif not decision.startswith("suppressed:"):
             lost[f"email_{decision}"] += 1  # never decided, or a claim left "sending"
     duplicates = sum(count - 1 for count in mailed.values())
