@@ -68,8 +68,8 @@ def demo(tpl: dict[str, Any] | None = None) -> None:
 
 
 def failures_park(tpl: dict[str, Any] | None = None) -> None:
-    """Each function failing for good parks its work where the runbook says (every
-    OnFailure destination and DLQ is written with the function's own role)."""
+    """The event functions and the publisher failing for good park their work where the
+    runbook says (each OnFailure destination is written with the function's own role)."""
     with _stack(tpl) as stack:
         _replay_demo(stack)
         authorizer, stack.authorizer.denied = stack.authorizer, []
