@@ -24,13 +24,14 @@ import json
 import re
 import threading
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.utils import getaddresses, parseaddr
 from typing import Any
 from urllib.parse import parse_qs
+
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
 from nextmove_local.iam import Context, Request, Role, evaluate_key_policy
 
@@ -100,7 +101,6 @@ class Authorizer:
     key_policies: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     secret_arns: dict[str, str] = field(default_factory=dict)  # secret name -> ARN
     denied: list[Denial] = field(default_factory=list)
-    checked: Counter[str] = field(default_factory=Counter)  # "function action" -> count
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def grant(self, credentials: Credentials, role: Role) -> None:
@@ -123,8 +123,6 @@ class Authorizer:
                 )
             else:
                 decision = role.decide(request)
-            with self._lock:
-                self.checked[f"{role.function} {request.action}"] += 1
             if decision != "allow":
                 denial = Denial(role, request, decision)
                 with self._lock:
@@ -328,13 +326,7 @@ def _deny(
     return [body]
 
 
-def _moto_server_class() -> type:
-    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
-
-    return ThreadedMotoServer
-
-
-class AuthorizingMotoServer(_moto_server_class()):  # type: ignore[misc]
+class AuthorizingMotoServer(ThreadedMotoServer):
     """moto's threaded server with IAM in front: set ``authorizer`` once the
     resources exist (the stack creates them as the operator)."""
 

@@ -72,7 +72,7 @@ def failures_park(tpl: dict[str, Any] | None = None) -> None:
     runbook says (each OnFailure destination is written with the function's own role)."""
     with _stack(tpl) as stack:
         _replay_demo(stack)
-        authorizer, stack.authorizer.denied = stack.authorizer, []
+        authorizer = stack.authorizer
         # Broken configuration: each call is then refused, by IAM or by AWS.
         stack.configure("TABLE_NAME", "no-such-table", *EVENT_FUNCTIONS)
         stack.configure("TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:none", "PublisherFunction")
@@ -94,7 +94,7 @@ def failures_park(tpl: dict[str, Any] | None = None) -> None:
         _person(stack, "p-drill-publisher")
         assert stack.queue_depths()["PublisherDLQ"] >= 1, stack.queue_depths()
         # Denials caused by the drill's broken names are the drill, not a missing grant.
-        stack.authorizer.denied = [
+        authorizer.denied = [
             d
             for d in authorizer.denied
             if not any(

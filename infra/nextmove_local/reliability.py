@@ -283,7 +283,8 @@ def _reconcile(
     held = {  # recommendations waiting in a DIGEST# row for the digest to send
         rec["id"]
         for r in rows
-        if _sk(r, "DIGEST#") and r.get("status", {}).get("S") != "sent"
+        # An unconfirmed row waits for nothing: counted lost (whether or not SES took it)
+        if _sk(r, "DIGEST#") and r.get("status", {}).get("S") not in ("sent", "unconfirmed")
         for rec in json.loads(r["body"]["S"])
     }
 

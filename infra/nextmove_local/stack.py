@@ -288,8 +288,7 @@ class LocalStack:
             return key_arns.get(str(r(reference))) if reference is not None else None
 
         for logical, props in by_type.get("AWS::DynamoDB::Table", []):
-            key = key_of(props.get("SSESpecification", {}).get("KMSMasterKeyId"))
-            if key:
+            if key := key_of(props.get("SSESpecification", {}).get("KMSMasterKeyId")):
                 authorizer.encrypted[r.attrs[(logical, "Arn")]] = key
         for logical, props in by_type.get("AWS::SQS::Queue", []):
             if key := key_of(props.get("KmsMasterKeyId")):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from typing import Any
@@ -261,23 +260,44 @@ def test_resend_of_an_unknown_recommendation_is_not_found(stack):
     assert len(stack.sent) == sent
 
 
-def test_resend_leaves_an_email_being_sent_right_now_alone(stack):
-    _ana(stack)
-    rec = _published_for_ana(stack)[0]
+def _email_row(stack: Any, rec_id: str, status: str, claimed_seconds_ago: int = 0) -> None:
+    from nextmove.adapters import clock
+
     stack.client("dynamodb").put_item(
         TableName=stack.resolve.refs["CareerTable"],
         Item={
             "pk": {"S": f"{stack.tenant}#p-ana"},
-            "sk": {"S": f"EMAIL#{rec['id']}"},
-            "status": {"S": "sending"},
-            "claimed_at": {"N": str(int(time.time()))},
+            "sk": {"S": f"EMAIL#{rec_id}"},
+            "status": {"S": status},
+            # The functions' clock, which the claims are stamped with.
+            "claimed_at": {"N": str(int(clock.now().timestamp()) - claimed_seconds_ago)},
         },
     )
+
+
+def test_resend_leaves_an_email_being_sent_right_now_alone(stack):
+    _ana(stack)
+    rec = _published_for_ana(stack)[0]
+    _email_row(stack, rec["id"], "sending")
     sent = len(stack.sent)
     result = _admin(stack, "resend", recommendation_id=rec["id"])
     assert result["ok"] is False and result["error"] == "busy"
     assert len(stack.sent) == sent
     assert stack.queue_depths()["EmailQueue"] == 0
+
+
+@pytest.mark.parametrize(
+    ("status", "ago"), [("unconfirmed", 0), ("sending", 3600)], ids=["unconfirmed", "old-claim"]
+)
+def test_resend_sends_an_unconfirmed_email_once_the_operator_asks(stack, status, ago):
+    """NextMove never resends an email SES may have taken; an operator who checked may."""
+    _ana(stack)
+    rec = _published_for_ana(stack)[0]
+    _email_row(stack, rec["id"], status, claimed_seconds_ago=ago)
+    sent = len(stack.sent)
+    result = _admin(stack, "resend", recommendation_id=rec["id"])
+    assert result["ok"] is True, result
+    assert len(stack.sent) == sent + 1
 
 
 # ---- bad requests -------------------------------------------------------------------

@@ -5,6 +5,8 @@ resource, and changes nothing."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -12,13 +14,11 @@ from nextmove.adapters import aws
 from nextmove_local import journeys, template
 
 
-def _denied(error: ClientError) -> str:
-    assert error.value.response["Error"]["Code"] in {  # type: ignore[attr-defined]
-        "AccessDeniedException",
-        "AccessDenied",
-        "AuthorizationError",
-    }
-    return str(error.value)  # type: ignore[attr-defined]
+def _denied(error: pytest.ExceptionInfo[ClientError]) -> str:
+    """The refusal's message, once its code is the service's access-denied code."""
+    code = error.value.response["Error"]["Code"]
+    assert code in {"AccessDeniedException", "AccessDenied", "AuthorizationError"}
+    return str(error.value)
 
 
 def _key(stack, sk="STATE"):
@@ -75,8 +75,6 @@ def test_put_events_is_authorized_on_its_source(stack):
 def test_each_function_has_its_own_environment_credentials_and_clients(stack):
     webhook, notifier = stack.functions["WebhookFunction"], stack.functions["NotifierFunction"]
     with webhook.running():
-        import os
-
         assert "TABLE_NAME" not in os.environ  # the webhook's code never needs the table
         key = os.environ["AWS_ACCESS_KEY_ID"]
     with notifier.running():
@@ -88,11 +86,10 @@ def test_each_function_has_its_own_environment_credentials_and_clients(stack):
 def test_the_digest_reads_the_thresholds_with_its_own_grant(stack, monkeypatch):
     """No function rides on another's cache: without ReadThresholdsPolicy the digest's
     own read of the parameter is refused, whatever the notifier has cached."""
-    stack.functions["NotifierFunction"].client("ssm")  # the notifier's container is warm
     from nextmove.adapters import emailing
 
     with stack.functions["NotifierFunction"].running():
-        emailing.policy()
+        emailing.policy()  # the notifier's container has the thresholds cached
     role = next(r for r in stack.authorizer.roles.values() if r.function == "DigestFunction")
     monkeypatch.setattr(
         role, "grants", [g for g in role.grants if g.source != "ReadThresholdsPolicy"]

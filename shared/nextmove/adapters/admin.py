@@ -9,7 +9,6 @@ often the queue redelivers it (the notifier's claim still guards the send).
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,7 +18,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from nextmove.adapters import mailbox, store
+from nextmove.adapters import clock, mailbox, store
 from nextmove.adapters.aws import client, setting, write_batch
 from nextmove.contracts import parse_inbound
 from nextmove.domain.recompute import missing, rederive
@@ -130,7 +129,7 @@ def resend(tenant: str, person_id: str, recommendation_id: str) -> dict[str, Any
             "not_found", f"{tenant}/{person_id} has no recommendation {recommendation_id}"
         )
     rec = store.recommendation_from_image(row)
-    now = int(time.time())
+    now = int(clock.now().timestamp())  # the clock the claims are stamped with
     try:
         # An email being sent right now, or held for the digest, is left alone: clearing
         # its claim could send it twice. An unconfirmed one (SES may have taken it), or a

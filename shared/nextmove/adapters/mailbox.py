@@ -313,37 +313,31 @@ def mark_unconfirmed(box: Mailbox, recs: list[Recommendation]) -> None:
     may have sent them): never sent again, for an operator to check. Each only while it
     is still that attempt's claim, so a late settle of a real send is not undone."""
     for rec in recs:
-        row = box.emails[rec.id]
-        _update_if(
-            _key(rec.tenant, rec.person_id, f"EMAIL#{rec.id}"),
-            "SET #s = :unconfirmed",
-            row.get("attempt", {"S": ""}),
-        )
+        attempt = box.emails[rec.id].get("attempt", {}).get("S", "")
+        _unconfirm(_key(rec.tenant, rec.person_id, f"EMAIL#{rec.id}"), attempt)
 
 
 def mark_unconfirmed_held(tenant: str, person_id: str, rows: Iterable[Held]) -> None:
     """A held row a digest run took and never settled: 'unconfirmed', and off the due
     index so no run picks it up again."""
     for row in rows:
-        _update_if(
-            _key(tenant, person_id, row.sk),
-            "SET #s = :unconfirmed REMOVE due_pk, due_at",
-            {"S": row.attempt},
-        )
+        _unconfirm(_key(tenant, person_id, row.sk), row.attempt, "REMOVE due_pk, due_at")
 
 
-def _update_if(key: dict[str, Any], update: str, attempt: dict[str, Any]) -> None:
+def _unconfirm(key: dict[str, Any], attempt: str, also: str = "") -> None:
+    """The row, still ``attempt``'s claim (a row from before attempts: any claim), as
+    'unconfirmed'."""
     condition = "#s = :sending AND " + (
-        "attempt = :attempt" if attempt["S"] else "attribute_not_exists(attempt)"
+        "attempt = :attempt" if attempt else "attribute_not_exists(attempt)"
     )
     values = {":sending": {"S": "sending"}, ":unconfirmed": {"S": "unconfirmed"}}
-    if attempt["S"]:
-        values[":attempt"] = attempt
+    if attempt:
+        values[":attempt"] = {"S": attempt}
     try:
         client("dynamodb").update_item(
             TableName=_table(),
             Key=key,
-            UpdateExpression=update,
+            UpdateExpression=f"SET #s = :unconfirmed {also}".strip(),
             ConditionExpression=condition,
             ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues=values,
