@@ -25,6 +25,12 @@ dozen calls fails, which is what exhausts retries and parks work in the DLQs.
 SES gets no "reply lost" fault on purpose: SES has no idempotency key, so an email whose
 acceptance was not heard is either sent twice or (if never retried) possibly not at all;
 no pipeline can do better there, and the reliability run would only measure that.
+
+One fault persists: after SES took an email, the write that settles it as sent fails
+for good (``AccessDeniedException``, as a missing grant or a policy change would) for
+one email in ``UNSETTLED_EVERY``, on every attempt, redeliveries included. Nothing may
+send that email again: its redelivery must mark it 'unconfirmed' (``unsettled`` counts
+them, the reconciliation checks none was sent twice).
 """
 
 from __future__ import annotations
@@ -42,6 +48,8 @@ from unittest import mock
 
 OUTAGE_CHANCE = 0.002  # per call: a hop goes down...
 OUTAGE_CALLS = (3, 60)  # ...for this many calls (every attempt of each fails)
+UNSETTLED_EVERY = 20  # the 1st, 21st, 41st... email SES takes is never settled
+SETTLE_DENIED = "AccessDeniedException"
 
 
 @dataclass(frozen=True)
@@ -157,6 +165,8 @@ class FaultInjector:
         self._outage: dict[str, int] = {}
         self._lock = threading.Lock()
         self._http: Any = None
+        self._settled_seen: set[str] = set()  # SES message ids whose settle was tried
+        self.unsettled: set[str] = set()  # ...and those whose settle fails for good
 
     @property
     def faults(self) -> int:
@@ -181,6 +191,10 @@ class FaultInjector:
                         f"provide-client-params.{service_id}.{operation}", self._drop_entries
                     )
                     events.register(f"after-call.{service_id}.{operation}", self._report_dropped)
+        for fn in stack.functions.values():
+            events = fn.client("dynamodb").meta.events
+            for operation in ("PutItem", "BatchWriteItem"):
+                events.register_first(f"before-send.dynamodb.{operation}", self._on_settle)
         publisher = stack.functions["PublisherFunction"]
         invoke = publisher.invoke
 
@@ -265,6 +279,33 @@ class FaultInjector:
             return self._response(request, hop, fault)
 
         return on_send
+
+    def _on_settle(self, request: Any, **_: Any) -> Any:
+        """A write settling an email as sent (its item has SES's message id) fails for
+        good for every ``UNSETTLED_EVERY``-th email."""
+        if not self.enabled:
+            return None
+        sent = json.loads(request.body or b"{}")
+        items = [sent.get("Item", {})] + [
+            r.get("PutRequest", {}).get("Item", {})
+            for requests in sent.get("RequestItems", {}).values()
+            for r in requests
+        ]
+        ids = {i["message_id"]["S"] for i in items if "message_id" in i}
+        if not ids:
+            return None
+        with self._lock:
+            for message_id in ids - self._settled_seen:
+                if len(self._settled_seen) % UNSETTLED_EVERY == 0:
+                    self.unsettled.add(message_id)
+                self._settled_seen.add(message_id)
+            if not ids & self.unsettled:
+                return None
+        from botocore.awsrequest import AWSResponse
+
+        body = json.dumps({"__type": SETTLE_DENIED, "message": "settle refused"}).encode()
+        headers = {"content-type": "application/x-amz-json-1.0", "x-amzn-requestid": "x"}
+        return AWSResponse(request.url, 400, headers, _Raw(body))
 
     def _drop_entries(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         """PublishBatch answering 200 with some entries Failed: those are not sent."""

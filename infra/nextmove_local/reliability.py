@@ -14,6 +14,9 @@ sent:
                       person's final preferences do not explain
     duplicate_emails  SES messages beyond the first for one recommendation (the
                       Message-ID carries the recommendation id)
+    unconfirmed       recommendations whose email was claimed and never settled (the
+                      settle refused for good after SES took it, faults.py): never sent
+                      again; lost only if SES never took it
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ class Summary:
     recommendations: int
     emailed: int
     duplicate_emails: int
+    unconfirmed: int
     parked: int
     redriven: int
     lost: int
@@ -226,6 +230,7 @@ def run(
                 f"({share:.0%} of attempts) outages={hop.outages} "
                 + " ".join(f"{code}={count}" for code, count in sorted(hop.by_code.items()))
             )
+        notes.append(f"settle refused for good after SES took the email: {len(injector.unsettled)}")
         notes.append(
             f"parked by DLQ: {parked or 'none'}; redriven: {redriven.redriven}; "
             f"second redrive found {again.total}; botocore backoff not slept: "
@@ -332,6 +337,7 @@ def _reconcile(
         recommendations=len(recs),
         emailed=emailed,
         duplicate_emails=duplicates,
+        unconfirmed=outcomes["unconfirmed"],
         parked=0,
         redriven=0,
         lost=sum(lost.values()),
