@@ -68,17 +68,14 @@ def demo(tpl: dict[str, Any] | None = None) -> None:
 
 
 def failures_park(tpl: dict[str, Any] | None = None) -> None:
-    """The event functions and the publisher failing for good park their work where the
-    runbook says (each OnFailure destination is written with the function's own role)."""
+    """The event functions, the publisher and the notifier failing for good park their
+    work where the runbook says (each OnFailure destination is written with the
+    function's own role; the notifier releases its claim each time)."""
     with _stack(tpl) as stack:
         _replay_demo(stack)
         authorizer = stack.authorizer
         # Broken configuration: each call is then refused, by IAM or by AWS.
         stack.configure("TABLE_NAME", "no-such-table", *EVENT_FUNCTIONS)
-        stack.configure("TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:none", "PublisherFunction")
-        stack.configure(
-            "SENDER_EMAIL", "nobody@nowhere.example", "NotifierFunction", "DigestFunction"
-        )
         for path in DEMO:
             document = json.loads(path.read_bytes())
             document["id"] = document["id"] + "-again"
@@ -88,8 +85,11 @@ def failures_park(tpl: dict[str, Any] | None = None) -> None:
         stack.drain()
         depths = stack.queue_depths()
         assert depths["EventFunctionsDLQ"] == len(DEMO), depths
-        # The publisher gets work: a new person's profile and goal.
         stack.configure("TABLE_NAME", stack.resolve.refs["CareerTable"], *EVENT_FUNCTIONS)
+        # A new person's profile and goal give the notifier, then the publisher, work.
+        stack.configure("SENDER_EMAIL", "nobody@nowhere.example", "NotifierFunction")
+        _person(stack, "p-drill-email")
+        assert stack.queue_depths()["EmailDLQ"] >= 1, stack.queue_depths()
         stack.configure("TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:none", "PublisherFunction")
         _person(stack, "p-drill-publisher")
         assert stack.queue_depths()["PublisherDLQ"] >= 1, stack.queue_depths()
