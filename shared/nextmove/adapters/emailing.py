@@ -19,11 +19,12 @@ and never sent again (``mailbox``).
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections import Counter
 from datetime import datetime
 from typing import Literal
+
+from aws_lambda_powertools import Logger
 
 from nextmove import email
 from nextmove.adapters import clock, mailbox, mailer
@@ -42,7 +43,9 @@ Outcome = Literal[
     "suppressed:preferences",
 ]
 MAX_ATTEMPTS = 5
-log = logging.getLogger(__name__)
+# The function's logger's child: its lines carry the keys the notifier appended (the
+# recommendation and its trigger event), so the runbook's follow-event query finds them.
+log = Logger(child=True)
 _DIGEST_NAMESPACE = uuid.UUID("0b8f5a52-3c1e-4b7a-9d0e-6a1f2c3d4e5f")
 
 
