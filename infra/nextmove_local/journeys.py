@@ -143,7 +143,8 @@ def digest(tpl: dict[str, Any] | None = None) -> None:
 
 
 def admin(tpl: dict[str, Any] | None = None) -> None:
-    """Every admin operation, as the console would invoke it, answers without a refusal."""
+    """Every admin operation, as the console would invoke it, does its work: export,
+    recompute of a lost recommendation, resend, delete."""
     with _stack(tpl) as stack:
         _replay_demo(stack)
         person = {"tenant": stack.tenant, "person_id": "p-ana"}
@@ -151,8 +152,14 @@ def admin(tpl: dict[str, Any] | None = None) -> None:
         exported = fn.invoke({"operation": "export", **person})
         assert exported.get("ok") and exported["document"]["recommendations"], exported
         rec = exported["document"]["recommendations"][0]["sk"].split("#", 1)[1]
+        # A recommendation row lost (as after a bad restore): recompute writes it again.
+        stack.client("dynamodb").delete_item(
+            TableName=stack.resolve.refs["CareerTable"],
+            Key={"pk": {"S": f"{stack.tenant}#p-ana"}, "sk": {"S": f"REC#{rec}"}},
+        )
+        recomputed = fn.invoke({"operation": "recompute", **person})
+        assert [w["id"] for w in recomputed.get("written", [])] == [rec], recomputed
         for request in (
-            {"operation": "recompute", **person},
             {"operation": "resend", "recommendation_id": rec, **person},
             {"operation": "delete", **person},
         ):
