@@ -121,3 +121,29 @@ def test_the_demo_fails_without_each_grant_it_needs(function, action):
     )
     with pytest.raises(AssertionError):
         journeys.demo(journeys.without(tpl, mutation))
+
+
+def test_an_email_whose_settle_is_denied_after_the_send_goes_out_once(tmp_path):
+    """The issue's reproduction: without BatchWriteItem the notifier cannot settle the
+    goal + skills email after SES took it; every redelivery used to send it again (5
+    times). Now it goes out once, its rows end 'unconfirmed', and nothing is parked."""
+    from nextmove_local.stack import LocalStack
+
+    tpl = template.load()
+    mutation = next(
+        m
+        for m in journeys.mutations(tpl)
+        if (m.function, m.action) == ("NotifierFunction", "dynamodb:BatchWriteItem")
+    )
+    stack = LocalStack.start(tmp_path, template_document=journeys.without(tpl, mutation))
+    try:
+        stack.replay([p.read_bytes() for p in journeys.DEMO])
+        subjects = [s.subject for s in stack.sent]
+        assert len(subjects) == len(set(subjects)), subjects  # no email twice
+        assert any("(+1 more)" in s for s in subjects)  # the goal + skills email, once
+        rows = stack.client("dynamodb").scan(TableName=stack.resolve.refs["CareerTable"])
+        statuses = [i["status"]["S"] for i in rows["Items"] if i["sk"]["S"].startswith("EMAIL#")]
+        assert statuses.count("unconfirmed") == 2, statuses
+        assert not any(stack.queue_depths().values()), stack.queue_depths()
+    finally:
+        stack.stop()
