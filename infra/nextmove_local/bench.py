@@ -188,10 +188,7 @@ def lambda_environments() -> dict[str, dict[str, str]]:
         resolver.refs[name] = "dev" if name == "Env" else str(spec.get("Default", ""))
     globals_fn = tpl.get("Globals", {}).get("Function", {})
     envs = {}
-    for logical, resource in resources.items():
-        if resource["Type"] != "AWS::Serverless::Function":
-            continue
-        props = resource["Properties"]
+    for logical, props in template.functions(tpl):
         variables = {
             **globals_fn.get("Environment", {}).get("Variables", {}),
             **props.get("Environment", {}).get("Variables", {}),

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
 
+from nextmove_local.template import functions
+
 Decision = Literal["allow", "explicit_deny", "implicit_deny"]
 Context = dict[str, str | list[str]]
 
@@ -291,10 +293,7 @@ def roles(tpl: dict[str, Any], resolve: Any, account: str) -> dict[str, Role]:
     resources = tpl["Resources"]
     globals_fn = tpl.get("Globals", {}).get("Function", {})
     found = {}
-    for logical, resource in resources.items():
-        if resource["Type"] != "AWS::Serverless::Function":
-            continue
-        props = resource["Properties"]
+    for logical, props in functions(tpl):
         role = Role(logical, str(resolve(props.get("FunctionName", logical))), account)
         managed = ["service-role/AWSLambdaBasicExecutionRole"]
         if props.get("Tracing", globals_fn.get("Tracing")) == "Active":

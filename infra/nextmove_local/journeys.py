@@ -198,10 +198,8 @@ def mutations(tpl: dict[str, Any]) -> list[Mutation]:
     the template's to change)."""
     found = []
     resources = tpl["Resources"]
-    for logical, resource in resources.items():
-        if resource["Type"] != "AWS::Serverless::Function":
-            continue
-        for policy in resource["Properties"].get("Policies", []):
+    for logical, props in template.functions(tpl):
+        for policy in props.get("Policies", []):
             if isinstance(policy, dict) and set(policy) == {"Ref"}:
                 name = policy["Ref"]
                 statements = resources[name]["Properties"]["PolicyDocument"]["Statement"]

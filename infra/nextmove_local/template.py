@@ -8,6 +8,7 @@ is an error here rather than a silent difference from AWS.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,13 @@ for _short, _long in {"!Ref": "Ref", "!GetAtt": "Fn::GetAtt", "!Sub": "Fn::Sub"}
 # Parsed so the template loads; only conditions (``holds``) are evaluated locally.
 for _name in ("Equals", "Not", "And", "Or", "If", "Select", "Split", "Join"):
     _Loader.add_constructor(f"!{_name}", _tag(f"Fn::{_name}"))
+
+
+def functions(tpl: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(logical id, properties) of each AWS::Serverless::Function, in template order."""
+    for logical, resource in tpl["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            yield logical, resource["Properties"]
 
 
 def load(path: Path = TEMPLATE) -> dict[str, Any]:

@@ -16,9 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _functions():
     tpl = template.load()
-    for logical, resource in tpl["Resources"].items():
-        if resource["Type"] == "AWS::Serverless::Function":
-            yield logical, resource["Properties"], tpl
+    for logical, props in template.functions(tpl):
+        yield logical, props, tpl
 
 
 def _model_of(code_uri: str) -> type[config.FunctionConfig]:
