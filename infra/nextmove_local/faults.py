@@ -10,8 +10,8 @@ functions' batch failures, Lambda's retries and the dead-letter queues.
     event fn→table TransactWriteItems throttled, cancelled (conflict),  botocore, then
                    reply lost after the commit (the notifier's claim    Lambda's async retry
                    and hold transactions meet these too)                (the notifier: SQS)
-    notifier→table BatchGetItem, PutItem, BatchWriteItem, DeleteItem    botocore, then SQS
-                   throttled, reply lost
+    notifier→table BatchGetItem, PutItem, UpdateItem, BatchWriteItem,   botocore, then SQS
+                   DeleteItem throttled, reply lost
     stream→publisher the invocation dies before the handler runs        the stream's retry
     publisher→SNS  PublishBatch entries Failed, whole call refused,     batch item failures
                    reply lost after publishing
@@ -101,7 +101,7 @@ HOPS = (
     Hop(
         "notifier->table",
         "dynamodb",
-        ("BatchGetItem", "PutItem", "BatchWriteItem", "DeleteItem"),
+        ("BatchGetItem", "PutItem", "UpdateItem", "BatchWriteItem", "DeleteItem"),
         (
             _throttle("ProvisionedThroughputExceededException", "Throughput exceeded"),
             Fault("lost", 500, "InternalServerError", "Internal server error"),

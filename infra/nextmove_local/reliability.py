@@ -9,7 +9,7 @@ sent:
 
     lost              an accepted event with no EVENT# row; a REC# row never published;
                       a REC# row with no email decision (EMAIL# row), a claim left
-                      "sending", a "sent" email whose SES message id SES never gave, a
+                      "claimed" or "sending", a "sent" email whose SES message id SES never gave, a
                       "held" one in no DIGEST# row, or a "preferences" suppression the
                       person's final preferences do not explain
     duplicate_emails  SES messages beyond the first for one recommendation (the
@@ -322,7 +322,7 @@ def _reconcile(
             }
             lost["unconfirmed_never_sent"] += not (siblings & set(mailed))
         elif not decision.startswith("suppressed:"):
-            lost[f"email_{decision}"] += 1  # never decided, or a claim left "sending"
+            lost[f"email_{decision}"] += 1  # never decided, or a claim left behind
     duplicates = sum(count - 1 for count in mailed.values())
     findings = [
         f"accepted={len(accepted)} email decisions: {dict(sorted(outcomes.items()))}",

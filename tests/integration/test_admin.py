@@ -275,10 +275,11 @@ def _email_row(stack: Any, rec_id: str, status: str, claimed_seconds_ago: int = 
     )
 
 
-def test_resend_leaves_an_email_being_sent_right_now_alone(stack):
+@pytest.mark.parametrize("status", ["claimed", "sending"])
+def test_resend_leaves_an_email_being_sent_right_now_alone(stack, status):
     _ana(stack)
     rec = _published_for_ana(stack)[0]
-    _email_row(stack, rec["id"], "sending")
+    _email_row(stack, rec["id"], status)
     sent = len(stack.sent)
     result = _admin(stack, "resend", recommendation_id=rec["id"])
     assert result["ok"] is False and result["error"] == "busy"

@@ -80,7 +80,7 @@ def test_each_function_gets_its_template_environment_as_lambda_would(logical, va
     assert not any("Fn::" in v or "'Ref'" in v for v in env.values())  # all resolved
 
 
-def test_an_email_costs_one_read_one_claim_the_send_and_one_settle(stack):
+def test_an_email_costs_a_read_a_claim_a_sending_mark_the_send_and_a_settle(stack):
     # A weekday morning where the person lives: each email goes out at once.
     stack.travel_to(datetime(2026, 5, 6, 17, 0, tzinfo=UTC))
     notifier = {}
@@ -93,16 +93,18 @@ def test_an_email_costs_one_read_one_claim_the_send_and_one_settle(stack):
             # Less the thresholds parameter, read once per container and cached 5 minutes.
             calls = [c for c in _calls(window, "NotifierFunction") if c != "GetParameter"]
             notifier[json.loads(body)["type"]] = calls
-    one_email = ["BatchGetItem", "PutItem", "SendRawEmail", "TransactWriteItems"]
+    one_email = ["BatchGetItem", "PutItem", "SendRawEmail", "TransactWriteItems", "UpdateItem"]
     assert notifier["success.recorded"] == one_email
     assert notifier["offer.received"] == one_email
     # Goal and skills advice: two messages, one email. The second message's read finds
-    # both claims taken, and that is all it costs; the two rows settle in one batch.
+    # both claims taken, and that is all it costs; the two rows are marked 'sending' in
+    # one transaction and settle in one batch.
     assert notifier["goal.updated"] == [
         "BatchGetItem",
         "BatchGetItem",
         "BatchWriteItem",
         "SendRawEmail",
+        "TransactWriteItems",
         "TransactWriteItems",
     ]
     assert notifier["profile.updated"] == notifier["feelings.checked_in"] == []

@@ -12,7 +12,11 @@ import json
 from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 
+import pytest
+from botocore.exceptions import ClientError
+
 from nextmove.adapters import emailing, mailbox, store
+from nextmove.contracts import Recommendation
 from tests.support import bus_event, load_event, table_items
 
 TOKYO_NIGHT = datetime.fromisoformat("2026-05-06T23:30:00+09:00")
@@ -232,6 +236,96 @@ def test_two_sends_at_once_cannot_both_take_the_weeks_last_slot(stack, monkeypat
     assert len(stack.sent) == 3
     [held] = rows(stack, "DIGEST#")
     assert json.loads(held["body"]["S"])[0]["id"] == first.id
+
+
+def _recorded_goal(stack) -> Recommendation:
+    """A person in Chicago at noon with one goal recorded, its email not sent yet."""
+    profile(stack, time_zone="America/Chicago", at=CHICAGO_NOON)
+    document = {**goal(1), "occurred_at": CHICAGO_NOON.isoformat()}
+    stack.functions["GoalUpdatedFunction"].invoke(bus_event(stack, document))
+    [rec] = [store.recommendation_from_image(row) for row in rows(stack, "REC#")]
+    return rec
+
+
+def _landed_then_raised(write):
+    """``write`` that lands, its reply lost and botocore's retries spent."""
+
+    def lost_reply(*args, **kwargs):
+        write(*args, **kwargs)
+        raise ClientError({"Error": {"Code": "InternalServerError"}}, "TransactWriteItems")
+
+    return lost_reply
+
+
+def _table_down(*_args, **_kwargs):
+    raise ClientError({"Error": {"Code": "InternalServerError"}}, "TransactWriteItems")
+
+
+def test_a_claim_whose_attempt_failed_before_the_send_is_taken_over_and_sent_once(
+    stack, monkeypatch
+):
+    """The claim landed, its reply was lost and the release failed too: the row says
+    'claimed', so SES never saw the email, and the redelivery sends it."""
+    rec = _recorded_goal(stack)
+    with monkeypatch.context() as faults:
+        faults.setattr(mailbox, "claim", _landed_then_raised(mailbox.claim))
+        faults.setattr(mailbox, "release", _table_down)
+        with pytest.raises(ClientError):
+            emailing.deliver(rec)
+    [row] = rows(stack, "EMAIL#")
+    assert row["status"]["S"] == "claimed" and stack.sent == []
+    stack.drain()  # the stream's own delivery: the redelivery
+    assert len(stack.sent) == 1
+    [row] = rows(stack, "EMAIL#")
+    assert row["status"]["S"] == "sent"
+    [box] = rows(stack, "MAILBOX")
+    assert list(box["sent"]["M"]) == [rec.id]  # counted once
+
+
+def test_a_claim_taken_over_before_its_send_is_sent_only_by_the_one_that_took_it(
+    stack, monkeypatch
+):
+    rec = _recorded_goal(stack)
+    mark = mailbox.mark_sending
+
+    def duplicate_delivery_first(*args, **kwargs):
+        monkeypatch.setattr(mailbox, "mark_sending", mark)
+        assert emailing.deliver(rec) == "sent"  # finds the claim 'claimed': takes it over
+        return mark(*args, **kwargs)
+
+    monkeypatch.setattr(mailbox, "mark_sending", duplicate_delivery_first)
+    assert emailing.deliver(rec) == "duplicate"
+    stack.drain()  # the stream's own delivery finds it sent
+    assert len(stack.sent) == 1
+
+
+def test_a_sending_mark_left_behind_is_never_sent_again(stack, monkeypatch):
+    """The one case at-most-once costs an email: marked 'sending', the reply lost, the
+    release failed. No later delivery can know SES never saw it: unconfirmed."""
+    rec = _recorded_goal(stack)
+    with monkeypatch.context() as faults:
+        faults.setattr(mailbox, "mark_sending", _landed_then_raised(mailbox.mark_sending))
+        faults.setattr(mailbox, "release", _table_down)
+        with pytest.raises(ClientError):
+            emailing.deliver(rec)
+    stack.drain()
+    assert stack.sent == []
+    [row] = rows(stack, "EMAIL#")
+    assert row["status"]["S"] == "unconfirmed"
+
+
+def test_a_held_email_a_failed_digest_run_claimed_goes_on_the_next_run(stack, monkeypatch):
+    profile(stack, time_zone="Asia/Tokyo", at=TOKYO_NIGHT)
+    post(stack, goal(1), at=TOKYO_NIGHT)
+    with monkeypatch.context() as faults:
+        faults.setattr(mailbox, "take", _landed_then_raised(mailbox.take))
+        faults.setattr(mailbox, "release_held", _table_down)
+        stack.run_schedules(datetime.fromisoformat("2026-05-07T08:00:00+09:00"))
+    [held] = rows(stack, "DIGEST#")
+    assert held["status"]["S"] == "claimed" and stack.sent == []
+    stack.run_schedules(datetime.fromisoformat("2026-05-07T08:15:00+09:00"))
+    assert len(stack.sent) == 1
+    assert rows(stack, "DIGEST#") == []
 
 
 def test_a_digest_run_takes_at_most_its_rows_per_person_and_leaves_the_rest_held(

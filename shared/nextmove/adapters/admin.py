@@ -138,11 +138,13 @@ def resend(tenant: str, person_id: str, recommendation_id: str) -> dict[str, Any
             TableName=setting("TABLE_NAME"),
             Key={"pk": pk, "sk": {"S": f"EMAIL#{recommendation_id}"}},
             ConditionExpression=(
-                "attribute_not_exists(pk) OR (#s <> :sending AND #s <> :held)"
+                "attribute_not_exists(pk)"
+                " OR (#s <> :claimed AND #s <> :sending AND #s <> :held)"
                 " OR claimed_at < :stale"
             ),
             ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues={
+                ":claimed": {"S": "claimed"},
                 ":sending": {"S": "sending"},
                 ":held": {"S": "held"},
                 ":stale": {"N": str(now - mailbox.SEND_TIMEOUT_SECONDS)},

@@ -11,17 +11,20 @@ claim; the reason is recorded on the email row, and a later delivery may still s
 then the rules: send now, or hold the email in the person's partition (``DIGEST#``) for
 the digest function to send when it is due. Sending now first claims each
 recommendation id for this attempt and counts the email in the week's limit, in one
-transaction (a redelivered message finds the claims and stops); a send SES refused
-releases both, so the retry sends it: an email the person wants is never dropped. A
-claim another attempt left unsettled may have been sent: it is marked 'unconfirmed'
-and never sent again (``mailbox``).
+transaction (a redelivered message finds the claims and stops), then marks the claims
+'sending' just before SES is called; a send SES refused releases both, so the retry
+sends it: an email the person wants is never dropped. A claim another attempt left
+'claimed' never reached SES and is taken over; one it left 'sending' may have been
+sent: it is marked 'unconfirmed' and never sent again (``mailbox``).
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Literal
 
 from aws_lambda_powertools import Logger
@@ -65,14 +68,10 @@ def deliver(rec: Recommendation, *, now: datetime | None = None) -> Outcome:
         wanted = [
             r for r in mailing.order(box.recs) if email.wants_email(r.kind, profile.notifications)
         ]
-        ours = [r for r in wanted if box.claimed_by(r, attempt)]
-        if ours:  # the claim landed, its reply lost and its retry refused: still ours
-            mine, key = ours, ours[0].id
-            break
-        earlier = [r for r in wanted if box.unconfirmed(r, attempt)]
+        earlier = [r for r in wanted if box.unconfirmed(r)]
         if earlier:
             mailbox.mark_unconfirmed(box, earlier)
-        mine = [r for r in wanted if box.claimable(r, attempt=attempt)]
+        mine = [r for r in wanted if box.claimable(r)]
         if not mine:
             if rec in earlier:
                 return "unconfirmed"
@@ -87,17 +86,20 @@ def deliver(rec: Recommendation, *, now: datetime | None = None) -> Outcome:
         )
         if not decision.is_now(now):
             due, reason = decision.send_at, decision.reason
-            if mailbox.hold(box, mine, attempt=attempt, due_at=due, reason=reason, now=now):
+            if mailbox.hold(box, mine, due_at=due, reason=reason, now=now):
                 return "held:quiet_hours" if reason == "quiet_hours" else "held:weekly_limit"
         elif _claim(box, mine, owner=rec.id, attempt=attempt, key=key, now=now, limits=limits):
             break
         # Another email to the person was claimed or counted since the read: decide again.
     else:
         raise RuntimeError(f"the mailbox of {rec.id}'s person kept changing; gave up")
+    release = partial(mailbox.release, box, mine, attempt=attempt, key=key)
+    if not _unless_raised(partial(mailbox.mark_sending, mine, attempt=attempt), release, key):
+        return "duplicate"  # a redelivery of the same email took the claims over: it sends
     try:
         message_id = _send(mine, profile, key=key, digest=False, now=now)
     except Exception:
-        mailbox.release(box, mine, attempt=attempt, key=key)
+        release()
         raise
     _settle([(r, "sent") for r in mine], message_id=message_id, key=key)
     return "sent"
@@ -113,18 +115,37 @@ def _claim(
     now: datetime,
     limits: mailing.MailingPolicy,
 ) -> bool:
-    """``mailbox.claim``; when it raises (its outcome unknown), the claim is released
-    before the error goes on, so the redelivery finds nothing of this attempt's: a claim
-    left behind would be 'unconfirmed' for an email that SES never saw."""
+    """``mailbox.claim``, released if it raises (its outcome unknown), so the week's
+    count holds no email that was not sent; a claim left behind is taken over by the
+    redelivery."""
+    return _unless_raised(
+        partial(
+            mailbox.claim,
+            box,
+            recs,
+            owner=owner,
+            attempt=attempt,
+            key=key,
+            now=now,
+            window=limits.window,
+        ),
+        partial(mailbox.release, box, recs, attempt=attempt, key=key),
+        key,
+    )
+
+
+def _unless_raised(write: Callable[[], bool], release: Callable[[], None], key: str) -> bool:
+    """``write`` (a claim, or marking it 'sending'); if it raises, its outcome unknown
+    and SES not called, ``release`` gives the claim back before the error goes on. A
+    'sending' mark left behind because the release failed too is 'unconfirmed' for an
+    email SES never saw: the one case at-most-once costs an email, counted and alarmed."""
     try:
-        return mailbox.claim(
-            box, recs, owner=owner, attempt=attempt, key=key, now=now, window=limits.window
-        )
+        return write()
     except Exception:
         try:
-            mailbox.release(box, recs, attempt=attempt, key=key)
-        except Exception:  # the table is still failing: the claim may stay, unconfirmed
-            log.warning("claim not released", extra={"recommendation_id": owner})
+            release()
+        except Exception:  # the table is still failing
+            log.warning("claim not released", extra={"email_key": key})
         raise
 
 
@@ -179,11 +200,12 @@ def policy() -> mailing.MailingPolicy:
 
 def _send_held(tenant: str, person_id: str, now: datetime) -> str:
     found = mailbox.held(tenant, person_id)
-    # A row an earlier run took and never settled may have been sent: never again.
+    # A row an earlier run marked 'sending' and never settled may have been sent: never
+    # again. One it only claimed never reached SES: taken over.
     taken = [row for row in found if row.status == "sending"]
     if taken:
         mailbox.mark_unconfirmed_held(tenant, person_id, taken)
-    rows = [row for row in found if row.status == "held"]
+    rows = [row for row in found if row.status in ("held", "claimed")]
     if not rows:
         return "unconfirmed" if taken else "already_sent"  # the index lags the table
     box = mailbox.read(tenant, person_id)
@@ -209,20 +231,18 @@ def _send_held(tenant: str, person_id: str, now: datetime) -> str:
         mailbox.reschedule(tenant, person_id, rows, due_at=decision.send_at)
         return "rescheduled"
     attempt = uuid.uuid4().hex
-    try:
-        took = mailbox.take(box, rows, attempt=attempt, key=key, now=now, window=limits.window)
-    except Exception:
-        try:  # its outcome unknown: give the rows back, or they would be left unconfirmed
-            mailbox.release_held(box, rows, attempt=attempt, key=key)
-        except Exception:
-            log.warning("held rows not released", extra={"email_key": key})
-        raise
-    if not took:
+    release = partial(mailbox.release_held, box, rows, attempt=attempt, key=key)
+    take = partial(mailbox.take, box, rows, attempt=attempt, key=key, now=now, window=limits.window)
+    if not _unless_raised(take, release, key):
         return "busy"  # another run is sending them, or just sent another email
+    if not _unless_raised(
+        partial(mailbox.mark_sending_held, box, rows, attempt=attempt), release, key
+    ):
+        return "busy"
     try:
         message_id = _send(ordered, profile, key=key, digest=len(rows) > 1, now=now)
     except Exception:
-        mailbox.release_held(box, rows, attempt=attempt, key=key)
+        release()
         raise
     outcomes = [(r, "sent" if r in wanted else "suppressed:preferences") for r in recs]
     _settle(outcomes, message_id=message_id, key=key, remove=rows)

@@ -4,30 +4,33 @@ remember, in the person's partition.
     sk = "MAILBOX"                        the emails sent in the last week (``sent``:
                                           message key -> UTC time) and a version
          "EMAIL#<recommendation_id>"      each recommendation's email: while it is sent,
-                                          the claim ('sending', its owner, its attempt,
-                                          when); then how it ended: 'sent' (SES's message
-                                          id), 'held', 'suppressed:<reason>', or
+                                          the claim ('claimed', then 'sending' just
+                                          before SES; its owner, its attempt, when);
+                                          then how it ended: 'sent' (SES's message id),
+                                          'held', 'suppressed:<reason>', or
                                           'unconfirmed' (TTL: EMAIL_KEEP_SECONDS)
          "DIGEST#<lead recommendation_id>" recommendations held for later, as one email:
                                           body (JSON list), held_at, status, and the
                                           sparse DueIndex keys due_pk = "DUE", due_at
 
-An email costs four calls, the fewest an at-most-once send allows: one BatchGetItem
+An email costs five calls, the fewest an at-most-once send allows: one BatchGetItem
 reads the person's record, their MAILBOX row, the trigger event's recommendations and
 their EMAIL# rows; one transaction claims the email and counts it in MAILBOX
 (conditional on the version read, so two sends at once cannot both take the week's
-last slot); SES sends; one write settles the EMAIL# rows. An email held for later
-costs two calls (the read, then one transaction that settles its rows as 'held' and
-writes the DIGEST# row), and a redelivered message one (the read finds its claims).
+last slot); one write marks the claim 'sending'; SES sends; one write settles the
+EMAIL# rows. An email held for later costs two calls (the read, then one transaction
+that settles its rows as 'held' and writes the DIGEST# row), and a redelivered message
+one (the read finds its claims).
 
 At most once, whatever fails after a send: SES has no idempotency key, so a claim
-that may have been sent is never sent again. A ``sending`` claim belongs to one
-attempt (a fresh id per delivery); only a retry of that very request (botocore's, after
-a lost reply) retakes it. Any later delivery that finds another attempt's claim cannot
-know whether SES took the email, so it marks the row ``unconfirmed`` and sends nothing:
-counted (``Emails`` outcome ``unconfirmed``), alarmed, and left for an operator to
-check and, if it never went out, ``resend``. The digest's held rows follow the same
-rule.
+that may have been sent is never sent again. A claim is taken in two steps, each
+belonging to one attempt (a fresh id per delivery): 'claimed' (SES not called yet: a
+later delivery that finds it, its attempt crashed or its write's reply lost, takes it
+over and sends) and then 'sending', written just before SES is called. A delivery that
+finds another attempt's 'sending' claim cannot know whether SES took the email, so it
+marks the row 'unconfirmed' and sends nothing: counted (``Emails`` outcome
+``unconfirmed``), alarmed, and left for an operator to check and, if it never went
+out, ``resend``. The digest's held rows follow the same rule.
 
 Every read is by key or a Query on one partition, except the digest function's one
 Query on ``DueIndex`` (only held rows carry its keys, so it holds nothing else). Held
@@ -68,12 +71,12 @@ BATCH_ATTEMPTS = 8
 # MAILBOX row) per run, the oldest first; the rest go in the next run's.
 TAKE_ROWS = 99
 # A claim may be taken: never taken, an earlier decision not to send (the person may
-# have a profile now), or this very attempt's (botocore retrying a claim whose reply was
-# lost). Never another attempt's: that one may have sent the email.
-_CLAIMABLE = (
-    "attribute_not_exists(pk) OR begins_with(#s, :suppressed)"
-    " OR (#s = :sending AND attempt = :attempt)"
-)
+# have a profile now), or a claim not yet sending (whichever attempt's: SES was not
+# called). Never a 'sending' one: that attempt may have sent the email.
+_CLAIMABLE = "attribute_not_exists(pk) OR begins_with(#s, :suppressed) OR #s = :claimed"
+# Still this attempt's claim: 'claimed', or 'sending' when botocore retries the write
+# that marked it so after its reply was lost.
+_OURS = "(#s = :claimed OR #s = :sending) AND attempt = :attempt"
 
 
 @dataclass(frozen=True)
@@ -83,8 +86,8 @@ class Held:
     sk: str
     recs: list[Recommendation]
     held_at: datetime
-    status: str  # 'held', or 'sending' while a digest run has it
-    attempt: str = ""  # the run's attempt, while 'sending'
+    status: str  # 'held'; 'claimed', then 'sending', while a digest run has it
+    attempt: str = ""  # the run's attempt, while it has the row
 
 
 @dataclass(frozen=True)
@@ -106,27 +109,20 @@ class Mailbox:
         own count from the attempt before, which is not an email sent."""
         return [at for key, at in self.sent.items() if key != besides]
 
-    def claimable(self, rec: Recommendation, *, attempt: str) -> bool:
+    def claimable(self, rec: Recommendation) -> bool:
         """Whether the claim ``_CLAIMABLE`` puts on ``rec``'s EMAIL# row would hold."""
         row = self.emails.get(rec.id)
         if row is None:
             return True
         status = row["status"]["S"]
-        return status.startswith("suppressed") or self.claimed_by(rec, attempt)
+        return status.startswith("suppressed") or status == "claimed"
 
-    def claimed_by(self, rec: Recommendation, attempt: str) -> bool:
-        """Whether ``rec``'s email is claimed by ``attempt`` (a claim whose reply was lost
-        but which landed: the email is still this attempt's to send)."""
+    def unconfirmed(self, rec: Recommendation) -> bool:
+        """Whether an attempt marked ``rec``'s email 'sending' and never settled it: SES
+        may have taken it, so it must not be sent again. (This delivery's own attempt
+        reads before it marks anything 'sending'.)"""
         row = self.emails.get(rec.id)
-        return bool(
-            row and row["status"]["S"] == "sending" and row.get("attempt", {}).get("S") == attempt
-        )
-
-    def unconfirmed(self, rec: Recommendation, attempt: str) -> bool:
-        """Whether another attempt claimed ``rec``'s email and never settled it: SES may
-        have taken it, so it must not be sent again."""
-        row = self.emails.get(rec.id)
-        return bool(row and row["status"]["S"] == "sending" and not self.claimed_by(rec, attempt))
+        return bool(row and row["status"]["S"] == "sending")
 
 
 def _table() -> str:
@@ -210,13 +206,13 @@ def claim(
                 "TableName": _table(),
                 "Item": {
                     **_key(rec.tenant, rec.person_id, f"EMAIL#{rec.id}"),
-                    "status": {"S": "sending"},
+                    "status": {"S": "claimed"},
                     "claimed_at": {"N": str(stamp)},
                     "expires_at": {"N": str(stamp + EMAIL_KEEP_SECONDS)},
                     "claim": {"S": owner},
                     "attempt": {"S": attempt},
                 },
-                **_claimable(attempt),
+                **_claimable(),
             }
         }
         for rec in recs
@@ -230,7 +226,6 @@ def hold(
     box: Mailbox,
     recs: list[Recommendation],
     *,
-    attempt: str,
     due_at: datetime,
     reason: str,
     now: datetime,
@@ -244,7 +239,7 @@ def hold(
     """
     lead = recs[0]
     held = [
-        {"Put": {"TableName": _table(), "Item": _settled(rec, "held"), **_claimable(attempt)}}
+        {"Put": {"TableName": _table(), "Item": _settled(rec, "held"), **_claimable()}}
         for rec in recs
     ]
     row = {
@@ -286,6 +281,13 @@ def settle(
             raise RuntimeError(f"{left} settled emails still unprocessed after retries")
 
 
+def mark_sending(recs: list[Recommendation], *, attempt: str) -> bool:
+    """Mark ``attempt``'s claims 'sending': the last write before SES is called, so a
+    delivery that finds a claim still 'claimed' knows SES never saw it. False when
+    another delivery took the claims over meanwhile (it sends the email)."""
+    return _mark_sending([_key(r.tenant, r.person_id, f"EMAIL#{r.id}") for r in recs], attempt)
+
+
 def release(box: Mailbox, recs: list[Recommendation], *, attempt: str, key: str) -> None:
     """Give up ``attempt``'s claims (SES was not reached, or refused the email), and its
     count, so the retry sends at once. Nothing to release (the claim never landed, or
@@ -295,12 +297,7 @@ def release(box: Mailbox, recs: list[Recommendation], *, attempt: str, key: str)
             "Delete": {
                 "TableName": _table(),
                 "Key": _key(rec.tenant, rec.person_id, f"EMAIL#{rec.id}"),
-                "ConditionExpression": "#s = :sending AND attempt = :attempt",
-                "ExpressionAttributeNames": {"#s": "status"},
-                "ExpressionAttributeValues": {
-                    ":sending": {"S": "sending"},
-                    ":attempt": {"S": attempt},
-                },
+                **_ours(attempt),
             }
         }
         for rec in recs
@@ -425,20 +422,21 @@ def take(
     now: datetime,
     window: timedelta,
 ) -> bool:
-    """Claim held rows for sending by ``attempt``, all or none, and count the email as
-    ``key``: False if another run has them or the mailbox changed since it was read. A
-    row another run took is never retaken (``mark_unconfirmed_held``)."""
+    """Claim held rows for ``attempt``, all or none, and count the email as ``key``:
+    False if another run has them or the mailbox changed since it was read. A row another
+    run left 'claimed' is taken over (SES never saw it); one it marked 'sending' never
+    is (``mark_unconfirmed_held``)."""
     updates = [
         {
             "Update": {
                 "TableName": _table(),
                 "Key": _key(box.tenant, box.person_id, row.sk),
-                "UpdateExpression": "SET #s = :sending, claimed_at = :now, attempt = :attempt",
-                "ConditionExpression": "#s = :held OR (#s = :sending AND attempt = :attempt)",
+                "UpdateExpression": "SET #s = :claimed, claimed_at = :now, attempt = :attempt",
+                "ConditionExpression": "#s = :held OR #s = :claimed",
                 "ExpressionAttributeNames": {"#s": "status"},
                 "ExpressionAttributeValues": {
                     ":held": {"S": "held"},
-                    ":sending": {"S": "sending"},
+                    ":claimed": {"S": "claimed"},
                     ":now": {"N": str(int(now.timestamp()))},
                     ":attempt": {"S": attempt},
                 },
@@ -450,6 +448,11 @@ def take(
     return _transact([*updates, _count(box, sent)])
 
 
+def mark_sending_held(box: Mailbox, rows: list[Held], *, attempt: str) -> bool:
+    """``mark_sending`` for the held rows a digest run took."""
+    return _mark_sending([_key(box.tenant, box.person_id, row.sk) for row in rows], attempt)
+
+
 def release_held(box: Mailbox, rows: list[Held], *, attempt: str, key: str) -> None:
     """Give held rows back after a failed send, with the email's count, so the next run
     sends them."""
@@ -459,13 +462,7 @@ def release_held(box: Mailbox, rows: list[Held], *, attempt: str, key: str) -> N
                 "TableName": _table(),
                 "Key": _key(box.tenant, box.person_id, row.sk),
                 "UpdateExpression": "SET #s = :held REMOVE attempt",
-                "ConditionExpression": "#s = :sending AND attempt = :attempt",
-                "ExpressionAttributeNames": {"#s": "status"},
-                "ExpressionAttributeValues": {
-                    ":held": {"S": "held"},
-                    ":sending": {"S": "sending"},
-                    ":attempt": {"S": attempt},
-                },
+                **_ours(attempt, {":held": {"S": "held"}}),
             }
         }
         for row in rows
@@ -487,16 +484,44 @@ def _settled(rec: Recommendation, status: str) -> dict[str, Any]:
     }
 
 
-def _claimable(attempt: str) -> dict[str, Any]:
+def _claimable() -> dict[str, Any]:
     return {
         "ConditionExpression": _CLAIMABLE,
         "ExpressionAttributeNames": {"#s": "status"},
         "ExpressionAttributeValues": {
-            ":sending": {"S": "sending"},
+            ":claimed": {"S": "claimed"},
             ":suppressed": {"S": "suppressed"},
-            ":attempt": {"S": attempt},
         },
     }
+
+
+def _ours(attempt: str, values: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The condition that a row is still ``attempt``'s claim (``_OURS``)."""
+    return {
+        "ConditionExpression": _OURS,
+        "ExpressionAttributeNames": {"#s": "status"},
+        "ExpressionAttributeValues": {
+            ":claimed": {"S": "claimed"},
+            ":sending": {"S": "sending"},
+            ":attempt": {"S": attempt},
+            **(values or {}),
+        },
+    }
+
+
+def _mark_sending(keys: list[dict[str, Any]], attempt: str) -> bool:
+    """Set each row, still ``attempt``'s claim, to 'sending': one UpdateItem for one row,
+    one transaction for several (all or none)."""
+    update = {"UpdateExpression": "SET #s = :sending", **_ours(attempt)}
+    if len(keys) > 1:
+        return _transact([{"Update": {"TableName": _table(), "Key": k, **update}} for k in keys])
+    try:
+        client("dynamodb").update_item(TableName=_table(), Key=keys[0], **update)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
 
 
 def _count(box: Mailbox, sent: dict[str, datetime]) -> dict[str, Any]:
