@@ -13,7 +13,7 @@ BIN := $(VENV)/bin
 FAKE_AWS := AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
 	AWS_SESSION_TOKEN=testing SAM_CLI_TELEMETRY=0 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 
-.PHONY: help venv sam-venv checkov-venv fuzz bench reliability run serve test lint unit integration e2e validate build data schemas clean
+.PHONY: help venv sam-venv checkov-venv fuzz bench reliability run serve check test lint unit integration e2e build data schemas clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,10 +49,16 @@ run: venv  ## replay the demo scenario through the local stack; emails land in b
 serve: venv  ## keep the local stack up, webhook on http://127.0.0.1:3000/events
 	$(BIN)/nextmove serve
 
-lint: venv sam-venv checkov-venv  ## ruff, mypy, cfn-lint, sam validate --lint and checkov
+check: venv  ## the edit loop, well under a minute: ruff, mypy --strict, the unit tests
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy shared/nextmove
+	$(BIN)/mypy
+	$(BIN)/pytest tests/unit
+
+lint: venv sam-venv checkov-venv  ## ruff, mypy --strict, cfn-lint, sam validate --lint and checkov
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/cfn-lint template.yaml
 	$(FAKE_AWS) $(SAM_VENV)/bin/sam validate --lint --template template.yaml
 	BC_SKIP_MAPPING=TRUE CKV_SKIP_PACKAGE_UPDATE_CHECK=TRUE $(CHECKOV_VENV)/bin/checkov --quiet \
@@ -60,6 +66,15 @@ lint: venv sam-venv checkov-venv  ## ruff, mypy, cfn-lint, sam validate --lint a
 
 test: lint  ## lint, then every test (unit, integration, end to end)
 	$(BIN)/pytest
+
+unit: venv  ## the unit tests: the domain, contracts, email, IAM evaluator, template checks
+	$(BIN)/pytest tests/unit
+
+integration: venv  ## through the local stack on moto, function by function
+	$(BIN)/pytest tests/integration
+
+e2e: venv  ## end to end: the demo, golden scenarios, admin CLI, privacy, emails in Chromium
+	$(BIN)/pytest tests/e2e
 
 fuzz: venv  ## fuzz POST /events with 10,000 schemathesis requests; counts in build/fuzz/
 	NEXTMOVE_FUZZ_REQUESTS=10000 $(BIN)/pytest tests/fuzz; status=$$?; \

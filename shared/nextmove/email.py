@@ -29,7 +29,6 @@ from nextmove.contracts.recommendation import Evidence, Recommendation
 __all__ = [
     "RenderedEmail",
     "format_evidence",
-    "render",
     "render_many",
     "to_mime",
     "wants_email",
@@ -92,18 +91,6 @@ class _Html(str):
 # ---- public API ----------------------------------------------------------------------
 
 
-def render(rec: Recommendation, profile: ProfileData, *, preferences_url: str) -> RenderedEmail:
-    """Render ``rec`` for ``profile`` as a subject, a plain-text part and an HTML part.
-
-    The advice comes first (greeting, headline, body), then the actions as a numbered
-    list, the evidence in plain words, the rule that fired in small print, and a footer
-    linking to ``preferences_url`` (where the person can change what they get or
-    unsubscribe). Raises ``ValueError`` if ``preferences_url`` is not an absolute
-    http(s) URL, since a broken or ``javascript:`` link must never reach an inbox.
-    """
-    return render_many([rec], profile, preferences_url=preferences_url)
-
-
 def render_many(
     recs: list[Recommendation],
     profile: ProfileData,
@@ -114,7 +101,7 @@ def render_many(
     """Render several recommendations as one email, in the order given (most urgent
     first: the first one's headline leads the subject).
 
-    One recommendation that is not a digest renders exactly as :func:`render`. Several
+    One recommendation that is not a digest renders as a single email. Several
     (what one event yielded, or a ``digest`` of held emails) open with a short list of
     their headlines, so every piece of advice is in the first lines, then give each its
     own section with the same parts as a single email.

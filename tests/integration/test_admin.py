@@ -56,7 +56,8 @@ def _admin(stack: Any, operation: str, **fields: Any) -> dict[str, Any]:
 
 
 def _rows(stack: Any, tenant: str, person_id: str) -> list[dict[str, Any]]:
-    return store.items(tenant, person_id)
+    pk = store.partition(tenant, person_id)
+    return [item for item in table_items(stack) if item["pk"]["S"] == pk]
 
 
 def _published_for_ana(stack: Any) -> list[dict[str, Any]]:

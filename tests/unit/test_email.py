@@ -13,7 +13,7 @@ import pytest
 
 from nextmove.contracts.events import NotificationPreferences, ProfileData
 from nextmove.contracts.recommendation import KINDS, Evidence, Recommendation
-from nextmove.email import RenderedEmail, format_evidence, render, to_mime, wants_email
+from nextmove.email import RenderedEmail, format_evidence, render_many, to_mime, wants_email
 
 PREFS_URL = "https://app.nextmove.example/preferences?token=t0k3n&person=p-42"
 UNSUB_URL = "https://app.nextmove.example/unsubscribe?token=t0k3n&person=p-42"
@@ -178,6 +178,11 @@ SCENARIOS: dict[str, dict] = {
 }
 
 
+def render_one(rec: Recommendation, profile: ProfileData, *, preferences_url: str) -> RenderedEmail:
+    """One recommendation as its own email (not a digest)."""
+    return render_many([rec], profile, preferences_url=preferences_url)
+
+
 def make_profile(**overrides: object) -> ProfileData:
     fields: dict[str, object] = {
         "email": "ana.souza@example.com",
@@ -234,7 +239,7 @@ def mime(email: RenderedEmail, rec_id: str = "rec-1", **overrides: object) -> Em
 
 
 def first_email() -> RenderedEmail:
-    return render(make_rec("timing"), make_profile(), preferences_url=PREFS_URL)
+    return render_one(make_rec("timing"), make_profile(), preferences_url=PREFS_URL)
 
 
 @pytest.fixture(params=KINDS)
@@ -244,7 +249,7 @@ def kind(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def email(kind: str) -> RenderedEmail:
-    return render(make_rec(kind), make_profile(), preferences_url=PREFS_URL)
+    return render_one(make_rec(kind), make_profile(), preferences_url=PREFS_URL)
 
 
 # ---- what a reader sees, for every kind ----------------------------------------------
@@ -345,8 +350,12 @@ def test_html_is_self_contained_and_accessible(email: RenderedEmail) -> None:
 
 
 def test_high_priority_is_marked_time_sensitive() -> None:
-    urgent = render(make_rec("timing", priority="high"), make_profile(), preferences_url=PREFS_URL)
-    calm = render(make_rec("timing", priority="normal"), make_profile(), preferences_url=PREFS_URL)
+    urgent = render_one(
+        make_rec("timing", priority="high"), make_profile(), preferences_url=PREFS_URL
+    )
+    calm = render_one(
+        make_rec("timing", priority="normal"), make_profile(), preferences_url=PREFS_URL
+    )
     assert "Time-sensitive" in urgent.text.splitlines()[0]
     assert "Time-sensitive" in visible(urgent.html)
     assert "Time-sensitive" not in calm.text
@@ -355,7 +364,7 @@ def test_high_priority_is_marked_time_sensitive() -> None:
 
 
 def test_greeting_without_a_name() -> None:
-    email = render(make_rec("goal"), make_profile(name=None), preferences_url=PREFS_URL)
+    email = render_one(make_rec("goal"), make_profile(name=None), preferences_url=PREFS_URL)
     assert "Hi there," in email.text
     assert "Hi there," in visible(email.html)
 
@@ -363,7 +372,7 @@ def test_greeting_without_a_name() -> None:
 def test_body_and_headline_are_escaped_in_html_only() -> None:
     body = "Ignore <script>alert('x')</script> & carry on.\n\nR&D teams pay <more>."
     rec = make_rec("skills", headline="Skills <b>now</b> & later", body=body)
-    email = render(rec, make_profile(name="Zoë <O'Brien> & Co"), preferences_url=PREFS_URL)
+    email = render_one(rec, make_profile(name="Zoë <O'Brien> & Co"), preferences_url=PREFS_URL)
 
     assert "<script>" not in email.html
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; carry on." in email.html
@@ -377,14 +386,14 @@ def test_body_and_headline_are_escaped_in_html_only() -> None:
 
 
 def test_paragraphs_are_kept() -> None:
-    email = render(make_rec("timing"), make_profile(), preferences_url=PREFS_URL)
+    email = render_one(make_rec("timing"), make_profile(), preferences_url=PREFS_URL)
     assert "win, and you have fresh proof of what you can do.\n\nAdvocate for" in email.text
     assert "what you can do.</p><p" in email.html
 
 
 def test_sections_without_items_are_left_out() -> None:
     rec = make_rec("wellbeing", actions=[], evidence=[])
-    email = render(rec, make_profile(), preferences_url=PREFS_URL)
+    email = render_one(rec, make_profile(), preferences_url=PREFS_URL)
     for title in ("What to do next", "The figures behind this"):
         assert title not in email.text
         assert title not in email.html
@@ -394,7 +403,7 @@ def test_sections_without_items_are_left_out() -> None:
 
 def test_a_headline_with_line_breaks_cannot_break_the_subject() -> None:
     rec = make_rec("goal", headline="Name your target role\nBcc: everyone@example.com")
-    email = render(rec, make_profile(), preferences_url=PREFS_URL)
+    email = render_one(rec, make_profile(), preferences_url=PREFS_URL)
     assert email.subject == "Name your target role Bcc: everyone@example.com"
     assert mime(email)["Bcc"] is None
 
@@ -404,7 +413,7 @@ def test_a_headline_with_line_breaks_cannot_break_the_subject() -> None:
 )
 def test_preferences_url_must_be_an_absolute_web_link(url: str) -> None:
     with pytest.raises(ValueError, match="URL"):
-        render(make_rec("goal"), make_profile(), preferences_url=url)
+        render_one(make_rec("goal"), make_profile(), preferences_url=url)
 
 
 # ---- figures in plain words ----------------------------------------------------------
@@ -467,9 +476,9 @@ def test_mime_lines_are_short_enough_for_smtp(email: RenderedEmail) -> None:
 
 def test_message_id_is_derived_from_the_recommendation_id() -> None:
     rec = make_rec("timing")
-    first = mime(render(rec, make_profile(), preferences_url=PREFS_URL), rec_id=rec.id)
-    again = mime(render(rec, make_profile(), preferences_url=PREFS_URL), rec_id=rec.id)
-    other = mime(render(rec, make_profile(), preferences_url=PREFS_URL), rec_id="another-rec")
+    first = mime(render_one(rec, make_profile(), preferences_url=PREFS_URL), rec_id=rec.id)
+    again = mime(render_one(rec, make_profile(), preferences_url=PREFS_URL), rec_id=rec.id)
+    other = mime(render_one(rec, make_profile(), preferences_url=PREFS_URL), rec_id="another-rec")
     assert first["Message-ID"] == again["Message-ID"] == f"<{rec.id}@nextmove.local>"
     assert other["Message-ID"] != first["Message-ID"]
     custom = mime(first_email(), rec_id=rec.id, message_id_domain="mail.nextmove.example")

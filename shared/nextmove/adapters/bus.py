@@ -28,4 +28,5 @@ def put_event(detail: BusDetail[InboundEvent]) -> str:
     entry = response["Entries"][0]
     if response.get("FailedEntryCount", 0) or "EventId" not in entry:
         raise BusRejected(f"{entry.get('ErrorCode')}: {entry.get('ErrorMessage')}")
-    return entry["EventId"]
+    event_id: str = entry["EventId"]
+    return event_id

@@ -114,7 +114,7 @@ class Mailbox:
         row = self.emails.get(rec.id)
         if row is None:
             return True
-        status = row["status"]["S"]
+        status: str = row["status"]["S"]
         return status.startswith("suppressed") or status == "claimed"
 
     def unconfirmed(self, rec: Recommendation) -> bool:
@@ -122,7 +122,7 @@ class Mailbox:
         may have taken it, so it must not be sent again. (This delivery's own attempt
         reads before it marks anything 'sending'.)"""
         row = self.emails.get(rec.id)
-        return bool(row and row["status"]["S"] == "sending")
+        return row is not None and row["status"]["S"] == "sending"
 
 
 def _table() -> str:

@@ -31,4 +31,5 @@ def send_raw(message: bytes, *, sender: str, to: str) -> str:
         details = error.response.get("Error", {})
         # from None: the original error, with the addresses, must not ride along.
         raise SendFailed(details.get("Code", "Unknown"), details.get("Message", "")) from None
-    return response["MessageId"]
+    message_id: str = response["MessageId"]
+    return message_id

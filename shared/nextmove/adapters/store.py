@@ -79,9 +79,11 @@ def state_from_item(
 
 def state_json(item: dict[str, Any]) -> bytes:
     """A STATE row's record as JSON. It is stored compressed (zlib level 1: within 7% of
-    the default's size in a third of the time): a full record is ~11 KB of repetitive
-    JSON and ~1.5 KB compressed, so each event's transaction writes ~4 units instead of
-    ~24, and a long history's event costs nearly what a new person's does."""
+    the default's size in a third of the time): a full record (20 successes, 10 offers,
+    10 check-ins, folded from the samples) is ~10.4 KB of repetitive JSON and ~1.3 KB
+    compressed, so each event's transaction writes its STATE row in 2 units (x2, as a
+    transaction) instead of 11, and a long history's event costs nearly what a new
+    person's does."""
     return zlib.decompress(item["state"]["B"])
 
 
@@ -186,20 +188,6 @@ def _cancellation_codes(error: ClientError) -> list[str]:
     if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
         return []
     return [r.get("Code", "None") for r in error.response.get("CancellationReasons", [])]
-
-
-def items(tenant: str, person_id: str) -> list[dict[str, Any]]:
-    """Everything held about one person (a bounded Query on their partition)."""
-    paginator = client("dynamodb").get_paginator("query")
-    found: list[dict[str, Any]] = []
-    for page in paginator.paginate(
-        TableName=_table(),
-        KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": partition(tenant, person_id)}},
-        ConsistentRead=True,
-    ):
-        found.extend(page["Items"])
-    return found
 
 
 def recommendation_from_image(image: dict[str, Any]) -> Recommendation:

@@ -74,5 +74,5 @@ class Recommendation(BaseModel):
             trigger_event_id=trigger_event_id,
             kind=kind,
             created_at=created_at,
-            **fields,  # type: ignore[arg-type]
+            **fields,
         )

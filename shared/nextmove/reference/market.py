@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import pairwise
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     import sqlite3
@@ -95,7 +95,8 @@ class WagePercentiles:
         """The wage at a percentile key ("p10" … "p90"), e.g. ``at(LEVEL_PERCENTILE[level])``."""
         if percentile not in _KEYS:
             raise ValueError(f"unknown percentile {percentile!r}; expected one of {_KEYS}")
-        return getattr(self, percentile)
+        wage: int | None = getattr(self, percentile)
+        return wage
 
     def describe(self) -> str:
         """Where the figures come from, for a recommendation's explanation.
@@ -393,7 +394,7 @@ def _candidate_areas(
 
 
 class _TitleRules:
-    def __init__(self, matching: dict) -> None:
+    def __init__(self, matching: dict[str, Any]) -> None:
         self.synonyms = {tuple(k.split()): v.split() for k, v in matching["synonyms"].items()}
         self.synonym_max = max(len(k) for k in self.synonyms)
         self.filler = frozenset(matching["filler_words"])
