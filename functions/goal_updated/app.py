@@ -7,9 +7,8 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import Metrics
 
-from nextmove.adapters import business_metrics, config, store
+from nextmove.adapters import business_metrics, config, settings, store
 from nextmove.contracts import BusDetail, GoalUpdated
-from nextmove.domain import coach
 
 # Cold start: every variable the function reads, or an error naming what is missing.
 CONFIG = config.load(config.RecordConfig)
@@ -22,7 +21,7 @@ metrics = Metrics()
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     detail = BusDetail[GoalUpdated].model_validate(event["detail"])
     logger.append_keys(tenant=detail.tenant, person_id=detail.event.person_id)
-    recorded = store.record_event(detail.tenant, detail.event, coach.on_goal_updated)
+    recorded = store.record_event(detail.tenant, detail.event, thresholds=settings.thresholds)
     summary = recorded.summary(detail.event)
     logger.info("recorded", extra=summary)
     business_metrics.event_recorded(metrics, detail.event.type, recorded)

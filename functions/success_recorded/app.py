@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -10,7 +9,6 @@ from aws_lambda_powertools.metrics import Metrics
 
 from nextmove.adapters import business_metrics, config, settings, store
 from nextmove.contracts import BusDetail, SuccessRecorded
-from nextmove.domain import coach
 
 # Cold start: every variable the function reads, or an error naming what is missing.
 CONFIG = config.load(config.TunedRecordConfig)
@@ -23,8 +21,7 @@ metrics = Metrics()
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     detail = BusDetail[SuccessRecorded].model_validate(event["detail"])
     logger.append_keys(tenant=detail.tenant, person_id=detail.event.person_id)
-    react = partial(coach.on_success_recorded, thresholds=settings.thresholds())
-    recorded = store.record_event(detail.tenant, detail.event, react)
+    recorded = store.record_event(detail.tenant, detail.event, thresholds=settings.thresholds)
     summary = recorded.summary(detail.event)
     logger.info("recorded", extra=summary)
     business_metrics.event_recorded(metrics, detail.event.type, recorded)

@@ -224,6 +224,27 @@ def test_recompute_restores_a_lost_recommendation_and_publishes_it_once(stack):
     assert len(stack.published) == published + 1
 
 
+def test_recompute_advises_with_the_thresholds_the_live_path_used(stack):
+    from nextmove.adapters import settings
+
+    stack.client("ssm").put_parameter(
+        Name=stack.resolve.refs["ThresholdsParameter"],
+        Value=json.dumps({"timing": {"full_months": 6, "closed_months": 12}}),
+        Type="String",
+        Overwrite=True,
+    )
+    settings.forget()
+    _ana(stack)
+    lost = next(r for r in _published_for_ana(stack) if r["kind"] == "timing")
+    assert "strongest for 6 months" in lost["body"]
+    stack.client("dynamodb").delete_item(
+        TableName=stack.resolve.refs["CareerTable"],
+        Key={"pk": {"S": f"{stack.tenant}#p-ana"}, "sk": {"S": f"REC#{lost['id']}"}},
+    )
+    assert _admin(stack, "recompute")["written"] == [{"id": lost["id"], "kind": "timing"}]
+    assert stack.published[-1] == lost  # not the defaults' 3 months
+
+
 # ---- resend -------------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from nextmove.contracts.events import EVENT_MODELS, Envelope
 from nextmove.contracts.recommendation import recommendation_id
 from nextmove.domain.coach import Outcome, react
 from nextmove.domain.state import KEEP_CHECKINS, KEEP_OFFERS, KEEP_SUCCESSES, PersonState
+from nextmove.domain.thresholds import defaults
 
 TENANT = "acme"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -78,7 +79,7 @@ def play(*events, state: PersonState | None = None) -> Outcome:
     state = state or fresh()
     out = Outcome(state, [])
     for e in events:
-        out = react(out.state, e, tenant=TENANT)
+        out = react(out.state, e, tenant=TENANT, thresholds=defaults)
     return out
 
 
@@ -127,7 +128,7 @@ def test_the_input_state_is_never_mutated():
         profile(at=T0 + timedelta(days=1), role="Engineering Manager"),
         checkin("unhappy", at=T0 + timedelta(days=300)),
     ]:
-        react(before, e, tenant=TENANT)
+        react(before, e, tenant=TENANT, thresholds=defaults)
 
     assert before.model_dump_json() == snapshot
 
@@ -139,7 +140,7 @@ def test_an_older_goal_does_not_replace_a_newer_one():
     newer = goal("Become CMO of a $1B technology company by 2029", at=T0 + timedelta(days=2))
     state = play(newer).state
 
-    out = react(state, goal("Become an Executive", at=T0), tenant=TENANT)
+    out = react(state, goal("Become an Executive", at=T0), tenant=TENANT, thresholds=defaults)
 
     assert out.state == state
     assert out.recommendations == []
@@ -148,7 +149,7 @@ def test_an_older_goal_does_not_replace_a_newer_one():
 def test_an_older_profile_does_not_replace_a_newer_one():
     state = play(profile(at=T0 + timedelta(days=2), role="Engineering Manager")).state
 
-    out = react(state, profile(at=T0, role="Software Engineer"), tenant=TENANT)
+    out = react(state, profile(at=T0, role="Software Engineer"), tenant=TENANT, thresholds=defaults)
 
     assert out.state.profile.data.current_role == "Engineering Manager"
     assert out.recommendations == []
@@ -172,10 +173,12 @@ def test_offers_are_keyed_by_offer_id_and_the_newer_version_wins():
         offer("o-2", 150_000, at=T0 + timedelta(days=3)),
     ).state
 
-    late = react(state, offer("o-1", 170_000, at=T0), tenant=TENANT)
+    late = react(state, offer("o-1", 170_000, at=T0), tenant=TENANT, thresholds=defaults)
     assert late.state == state and late.recommendations == []
 
-    revised = react(state, offer("o-1", 195_000, at=T0 + timedelta(days=4)), tenant=TENANT)
+    revised = react(
+        state, offer("o-1", 195_000, at=T0 + timedelta(days=4)), tenant=TENANT, thresholds=defaults
+    )
     assert [o.data.package.base_salary for o in revised.state.offers] == [150_000, 195_000]
     assert [r.kind for r in revised.recommendations] == ["negotiation"]
 
@@ -199,15 +202,15 @@ EVENTS = [
 @pytest.mark.parametrize("redelivered", EVENTS, ids=lambda e: e.type)
 def test_a_redelivered_event_gets_the_same_answer(redelivered):
     state = play(*HISTORY).state
-    first = react(state, redelivered, tenant=TENANT)
+    first = react(state, redelivered, tenant=TENANT, thresholds=defaults)
 
     # Delivered twice to the same record: byte-identical advice.
-    again = react(state, redelivered, tenant=TENANT)
+    again = react(state, redelivered, tenant=TENANT, thresholds=defaults)
     assert [r.model_dump_json() for r in again.recommendations] == [
         r.model_dump_json() for r in first.recommendations
     ]
     # Delivered again after it was applied: the record stays, the advice is the same.
-    replay = react(first.state, redelivered, tenant=TENANT)
+    replay = react(first.state, redelivered, tenant=TENANT, thresholds=defaults)
     assert replay.state == first.state
     assert [r.id for r in replay.recommendations] == [r.id for r in first.recommendations]
     assert first.recommendations  # each of these events has something to say
@@ -235,6 +238,9 @@ def test_the_record_stays_bounded():
 
     # A success older than everything kept is not stored at all.
     ancient = react(
-        state, success("Ancient", at=T0 - timedelta(days=1), magnitude="minor"), tenant=TENANT
+        state,
+        success("Ancient", at=T0 - timedelta(days=1), magnitude="minor"),
+        tenant=TENANT,
+        thresholds=defaults,
     )
     assert ancient.state.successes == state.successes

@@ -11,6 +11,7 @@ from nextmove.contracts.recommendation import Recommendation
 from nextmove.domain.coach import react
 from nextmove.domain.feelings import excited_streak, trend
 from nextmove.domain.state import CheckinEntry, PersonState
+from nextmove.domain.thresholds import defaults
 
 TENANT = "acme"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -49,7 +50,7 @@ def entries(*feelings: str) -> list[CheckinEntry]:
 
 
 def wellbeing(state: PersonState, event) -> tuple[PersonState, list[Recommendation]]:
-    out = react(state, event, tenant=TENANT)
+    out = react(state, event, tenant=TENANT, thresholds=defaults)
     return out.state, [r for r in out.recommendations if r.kind == "wellbeing"]
 
 

@@ -4,11 +4,14 @@ template.yaml gives it exactly that: every variable its model names, nothing els
 from __future__ import annotations
 
 import ast
+import typing
 from pathlib import Path
 
 import pytest
 
 from nextmove.adapters import config
+from nextmove.contracts.events import EVENT_MODELS
+from nextmove.domain import coach
 from nextmove_local import template
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,3 +51,45 @@ def test_a_missing_variable_fails_at_cold_start_naming_it(monkeypatch):
     monkeypatch.delenv("SENDER_EMAIL")
     with pytest.raises(RuntimeError, match="SENDER_EMAIL"):
         config.load(config.EmailConfig)
+
+
+def _routes():
+    """(logical, props, event type) for each function an EventBridge rule feeds."""
+    for logical, props, _ in _functions():
+        for trigger in props.get("Events", {}).values():
+            if trigger["Type"] == "EventBridgeRule":
+                [event_type] = trigger["Properties"]["Pattern"]["detail-type"]
+                yield logical, props, event_type
+
+
+def _validated_model(code_uri: str) -> str:
+    """The ``Name`` in the handler's ``BusDetail[Name].model_validate``."""
+    tree = ast.parse((ROOT / code_uri / "app.py").read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and getattr(node.value, "id", "") == "BusDetail":
+            return node.slice.id
+    raise AssertionError(f"{code_uri}app.py validates no BusDetail")
+
+
+def test_one_table_routes_each_event_type_to_its_model_and_step():
+    """coach.STEPS, contracts.EVENT_MODELS and the template's rules name the same event
+    types; each rule's function validates that type's model, and its step folds it."""
+    routes = list(_routes())
+    assert sorted(t for _, _, t in routes) == sorted(coach.STEPS) == sorted(EVENT_MODELS)
+    for logical, props, event_type in routes:
+        model = EVENT_MODELS[event_type]
+        assert _validated_model(props["CodeUri"]) == model.__name__, logical
+        fold = coach.STEPS[event_type].fold
+        assert typing.get_type_hints(fold)["event"] is model, event_type
+
+
+@pytest.mark.parametrize(
+    ("logical", "props", "event_type"),
+    list(_routes()),
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_a_function_reads_the_thresholds_exactly_when_its_step_is_tuned(logical, props, event_type):
+    tuned = coach.STEPS[event_type].tuned
+    granted = {"Ref": "ReadThresholdsPolicy"} in props["Policies"]
+    reads = "THRESHOLDS_PARAMETER" in _model_of(props["CodeUri"]).model_fields
+    assert granted == reads == tuned, logical

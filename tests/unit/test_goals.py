@@ -12,6 +12,7 @@ from nextmove.contracts.events import GoalData, GoalUpdated, ProfileUpdated
 from nextmove.domain.coach import react
 from nextmove.domain.goals import SPECIFIC_AT, assess
 from nextmove.domain.state import PersonState
+from nextmove.domain.thresholds import defaults
 
 TENANT = "acme"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -44,11 +45,15 @@ def with_profile(current_role: str) -> PersonState:
             },
         }
     )
-    return react(PersonState.new(TENANT, "p-1"), profile, tenant=TENANT).state
+    return react(PersonState.new(TENANT, "p-1"), profile, tenant=TENANT, thresholds=defaults).state
 
 
 def goal_recommendation(state: PersonState, event: GoalUpdated):
-    [rec] = [r for r in react(state, event, tenant=TENANT).recommendations if r.kind == "goal"]
+    [rec] = [
+        r
+        for r in react(state, event, tenant=TENANT, thresholds=defaults).recommendations
+        if r.kind == "goal"
+    ]
     return rec
 
 

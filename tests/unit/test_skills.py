@@ -12,6 +12,7 @@ from nextmove.contracts.recommendation import Recommendation
 from nextmove.domain.coach import react
 from nextmove.domain.skills import catalogue, gap_plan
 from nextmove.domain.state import PersonState
+from nextmove.domain.thresholds import defaults
 
 TENANT = "acme"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -49,7 +50,7 @@ def goal(statement: str, *, at: datetime = T0, id: str = "goal-1") -> GoalUpdate
 
 
 def skills_recs(state: PersonState, event) -> tuple[PersonState, list[Recommendation]]:
-    out = react(state, event, tenant=TENANT)
+    out = react(state, event, tenant=TENANT, thresholds=defaults)
     return out.state, [r for r in out.recommendations if r.kind == "skills"]
 
 

@@ -40,7 +40,7 @@ def play(thresholds: Thresholds, *events: Any) -> list[Recommendation]:
     state = PersonState.new(TENANT, "p-sam")
     recs: list[Recommendation] = []
     for event in events:
-        outcome = coach.react(state, event, tenant=TENANT, thresholds=thresholds)
+        outcome = coach.react(state, event, tenant=TENANT, thresholds=lambda: thresholds)
         state, recs = outcome.state, outcome.recommendations
     return recs  # the last event's advice
 

@@ -15,6 +15,7 @@ from nextmove.contracts.events import (
 from nextmove.contracts.recommendation import Recommendation
 from nextmove.domain.coach import react
 from nextmove.domain.state import KEEP_SUCCESSES, PersonState, SuccessEntry
+from nextmove.domain.thresholds import defaults
 from nextmove.domain.timing import window_strength
 
 TENANT = "acme"
@@ -92,7 +93,7 @@ def specific_goal() -> GoalUpdated:
 def play(state: PersonState, *events) -> tuple[PersonState, list[Recommendation]]:
     """Apply events in turn; the timing recommendations of the last one."""
     for event in events:
-        out = react(state, event, tenant=TENANT)
+        out = react(state, event, tenant=TENANT, thresholds=defaults)
         state = out.state
     return state, [r for r in out.recommendations if r.kind == "timing"]
 

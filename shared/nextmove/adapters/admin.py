@@ -18,7 +18,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from nextmove.adapters import clock, mailbox, store
+from nextmove.adapters import clock, mailbox, settings, store
 from nextmove.adapters.aws import client, setting, write_batch
 from nextmove.contracts import parse_inbound
 from nextmove.domain.recompute import missing, rederive
@@ -64,7 +64,7 @@ def recompute(tenant: str, person_id: str) -> dict[str, Any]:
             facts.append(parse_inbound(row["body"]["S"]))
         elif sk.startswith("REC#"):
             stored.add(sk.removeprefix("REC#"))
-    derived = rederive(tenant, person_id, facts)
+    derived = rederive(tenant, person_id, facts, thresholds=settings.thresholds)
     written = [rec for rec in missing(derived, stored) if store.add_recommendation(rec)]
     return {
         "facts": len(facts),

@@ -57,7 +57,10 @@ class EmailConfig(FunctionConfig):
 
 
 class AdminConfig(FunctionConfig):
+    """recompute folds the facts with the thresholds the live path uses."""
+
     TABLE_NAME: str
+    THRESHOLDS_PARAMETER: str
     EMAIL_QUEUE_URL: str
 
 

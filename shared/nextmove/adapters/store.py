@@ -25,7 +25,9 @@ from botocore.exceptions import ClientError
 from nextmove.adapters.aws import client, setting
 from nextmove.contracts import Recommendation
 from nextmove.contracts.events import Envelope
+from nextmove.domain import coach
 from nextmove.domain.state import PersonState
+from nextmove.domain.thresholds import Thresholds
 
 MAX_ATTEMPTS = 5
 
@@ -87,17 +89,16 @@ def state_json(item: dict[str, Any]) -> bytes:
     return zlib.decompress(item["state"]["B"])
 
 
-def record_event[E: Envelope](
-    tenant: str,
-    event: E,
-    react: Callable[..., Any],
+def record_event(
+    tenant: str, event: coach.Fact, *, thresholds: Callable[[], Thresholds]
 ) -> Recorded:
-    """Fold ``event`` into the person's record with ``react`` and commit the fact, the
-    new state and the recommendations atomically. Safe to call again with the same
-    event: the second call changes nothing."""
+    """Fold ``event`` into the person's record (``coach.react``, with ``thresholds`` if
+    its step reads them) and commit the fact, the new state and the recommendations
+    atomically. Safe to call again with the same event: the second call changes
+    nothing."""
     for _ in range(MAX_ATTEMPTS):
         state, version = load_state(tenant, event.person_id)
-        outcome = react(state, event, tenant=tenant)
+        outcome = coach.react(state, event, tenant=tenant, thresholds=thresholds)
         try:
             _commit(tenant, event, outcome.state, outcome.recommendations, version)
         except ClientError as error:

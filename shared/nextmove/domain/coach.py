@@ -6,6 +6,11 @@ pure and deterministic: "now" is the event's own ``occurred_at``, and a recommen
 id derives from the tenant, the trigger event and its kind, so a redelivered event gets
 byte-identical advice and consumers can drop the duplicate.
 
+``STEPS`` is the one table from an event type to its model and its step: the event
+functions, the admin ``recompute``, the bench and the local stack all go through
+``react``, always with the thresholds in force (a step that reads none never asks for
+them, so its function needs no SSM grant; a test holds the template to ``tuned``).
+
 Out-of-order delivery: a goal, profile or offer version older than the stored one does
 not replace it and gives no advice; successes and check-ins take their place in time,
 and a late check-in is recorded without advice, since it is not how the person feels now.
@@ -20,7 +25,6 @@ from functools import partial
 from nextmove.contracts.events import (
     FeelingsCheckedIn,
     GoalUpdated,
-    InboundEvent,
     OfferReceived,
     ProfileUpdated,
     SuccessRecorded,
@@ -35,7 +39,9 @@ from nextmove.domain.state import (
     ProfileEntry,
     SuccessEntry,
 )
-from nextmove.domain.thresholds import DEFAULT, Thresholds
+from nextmove.domain.thresholds import Thresholds
+
+type Fact = SuccessRecorded | GoalUpdated | OfferReceived | ProfileUpdated | FeelingsCheckedIn
 
 
 @dataclass(frozen=True)
@@ -45,25 +51,18 @@ class Outcome:
 
 
 def react(
-    state: PersonState, event: InboundEvent, *, tenant: str, thresholds: Thresholds = DEFAULT
+    state: PersonState, event: Fact, *, tenant: str, thresholds: Callable[[], Thresholds]
 ) -> Outcome:
-    """Fold any inbound event into ``state`` and return the advice it gives."""
-    match event:
-        case SuccessRecorded():
-            return on_success_recorded(state, event, tenant=tenant, thresholds=thresholds)
-        case GoalUpdated():
-            return on_goal_updated(state, event, tenant=tenant)
-        case OfferReceived():
-            return on_offer_received(state, event, tenant=tenant, thresholds=thresholds)
-        case ProfileUpdated():
-            return on_profile_updated(state, event, tenant=tenant)
-        case FeelingsCheckedIn():
-            return on_feelings_checked_in(state, event, tenant=tenant, thresholds=thresholds)
-    raise TypeError(f"no handler for {type(event).__name__}")
+    """Fold any inbound event into ``state`` and return the advice it gives; ``thresholds``
+    is called only by a step that reads them."""
+    step = STEPS[event.type]
+    if step.tuned:
+        return step.fold(state, event, tenant=tenant, thresholds=thresholds())
+    return step.fold(state, event, tenant=tenant)
 
 
 def on_success_recorded(
-    state: PersonState, event: SuccessRecorded, *, tenant: str, thresholds: Thresholds = DEFAULT
+    state: PersonState, event: SuccessRecorded, *, tenant: str, thresholds: Thresholds
 ) -> Outcome:
     """A success joins the brag document; a major one may open a timing window."""
     entry = SuccessEntry(event_id=event.id, occurred_at=event.occurred_at, data=event.data)
@@ -81,7 +80,7 @@ def on_goal_updated(state: PersonState, event: GoalUpdated, *, tenant: str) -> O
 
 
 def on_offer_received(
-    state: PersonState, event: OfferReceived, *, tenant: str, thresholds: Thresholds = DEFAULT
+    state: PersonState, event: OfferReceived, *, tenant: str, thresholds: Thresholds
 ) -> Outcome:
     """An offer (or a newer version of one) is stored and negotiated from the market."""
     # Imported here: only the offer function needs the market reference it loads.
@@ -105,7 +104,7 @@ def on_profile_updated(state: PersonState, event: ProfileUpdated, *, tenant: str
 
 
 def on_feelings_checked_in(
-    state: PersonState, event: FeelingsCheckedIn, *, tenant: str, thresholds: Thresholds = DEFAULT
+    state: PersonState, event: FeelingsCheckedIn, *, tenant: str, thresholds: Thresholds
 ) -> Outcome:
     """A check-in joins the trend; it may tip a window open, or call for a plan."""
     entry = CheckinEntry(event_id=event.id, occurred_at=event.occurred_at, data=event.data)
@@ -127,7 +126,7 @@ def on_feelings_checked_in(
 type Rule = Callable[..., tuple[PersonState, Recommendation | None]]
 
 
-def _advise(state: PersonState, event: InboundEvent, tenant: str, *rules: Rule) -> Outcome:
+def _advise(state: PersonState, event: Fact, tenant: str, *rules: Rule) -> Outcome:
     """Run ``rules`` in order, each seeing the record the previous one left."""
     recommendations = []
     for rule in rules:
@@ -135,3 +134,22 @@ def _advise(state: PersonState, event: InboundEvent, tenant: str, *rules: Rule) 
         if rec is not None:
             recommendations.append(rec)
     return Outcome(state, recommendations)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One event type's place in the coach: what it does to the person's record
+    (``tuned``: with the operators' thresholds, which that event's function then reads
+    from SSM). The type's model is ``contracts.EVENT_MODELS``'s, the fold's event."""
+
+    fold: Callable[..., Outcome]
+    tuned: bool
+
+
+STEPS: dict[str, Step] = {
+    "success.recorded": Step(on_success_recorded, tuned=True),
+    "goal.updated": Step(on_goal_updated, tuned=False),
+    "offer.received": Step(on_offer_received, tuned=True),
+    "profile.updated": Step(on_profile_updated, tuned=False),
+    "feelings.checked_in": Step(on_feelings_checked_in, tuned=True),
+}

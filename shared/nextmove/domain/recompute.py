@@ -8,29 +8,27 @@ give, and comparing ids with what is stored tells which are missing.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 
-from nextmove.contracts.events import (
-    FeelingsCheckedIn,
-    GoalUpdated,
-    OfferReceived,
-    ProfileUpdated,
-    SuccessRecorded,
-)
 from nextmove.contracts.recommendation import Recommendation
 from nextmove.domain import coach
 from nextmove.domain.state import PersonState
+from nextmove.domain.thresholds import Thresholds
 
-type Fact = SuccessRecorded | GoalUpdated | OfferReceived | ProfileUpdated | FeelingsCheckedIn
 
-
-def rederive(tenant: str, person_id: str, facts: Iterable[Fact]) -> list[Recommendation]:
+def rederive(
+    tenant: str,
+    person_id: str,
+    facts: Iterable[coach.Fact],
+    *,
+    thresholds: Callable[[], Thresholds],
+) -> list[Recommendation]:
     """Every recommendation ``facts`` give when folded in time order (ties by event id,
-    as the record orders them)."""
+    as the record orders them), with the thresholds the live path uses."""
     state = PersonState.new(tenant, person_id)
     found: dict[str, Recommendation] = {}
     for fact in sorted(facts, key=lambda f: (f.occurred_at, f.id)):
-        outcome = coach.react(state, fact, tenant=tenant)
+        outcome = coach.react(state, fact, tenant=tenant, thresholds=thresholds)
         state = outcome.state
         for rec in outcome.recommendations:
             found.setdefault(rec.id, rec)

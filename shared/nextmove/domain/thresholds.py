@@ -69,3 +69,9 @@ class Thresholds(_Tunable):
 
 
 DEFAULT = Thresholds()
+
+
+def defaults() -> Thresholds:
+    """``DEFAULT`` as ``coach.react`` asks for thresholds: what a deployment whose
+    parameter sets nothing coaches with."""
+    return DEFAULT
