@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from nextmove.adapters import admin as admin_adapter
-from nextmove.adapters import store
+from nextmove.adapters import keys as table_keys
 from tests.support import EVENTS, bus_event, keys, table_items
 
 DEMO = sorted((EVENTS / "demo").glob("*.json"))
@@ -56,7 +56,7 @@ def _admin(stack: Any, operation: str, **fields: Any) -> dict[str, Any]:
 
 
 def _rows(stack: Any, tenant: str, person_id: str) -> list[dict[str, Any]]:
-    pk = store.partition(tenant, person_id)
+    pk = table_keys.partition(tenant, person_id)
     return [item for item in table_items(stack) if item["pk"]["S"] == pk]
 
 

@@ -4,12 +4,13 @@ template.yaml gives it exactly that: every variable its model names, nothing els
 from __future__ import annotations
 
 import ast
+import json
 import typing
 from pathlib import Path
 
 import pytest
 
-from nextmove.adapters import config
+from nextmove.adapters import config, keys
 from nextmove.contracts.events import EVENT_MODELS
 from nextmove.domain import coach
 from nextmove_local import template
@@ -93,3 +94,12 @@ def test_a_function_reads_the_thresholds_exactly_when_its_step_is_tuned(logical,
     granted = {"Ref": "ReadThresholdsPolicy"} in props["Policies"]
     reads = "THRESHOLDS_PARAMETER" in _model_of(props["CodeUri"]).model_fields
     assert granted == reads == tuned, logical
+
+
+def test_the_publishers_stream_filter_passes_the_outbox_rows_keys_py_names():
+    [(_, publisher, _)] = [f for f in _functions() if f[0] == "PublisherFunction"]
+    [stream] = [e for e in publisher["Events"].values() if e["Type"] == "DynamoDB"]
+    [only] = stream["Properties"]["FilterCriteria"]["Filters"]
+    pattern = json.loads(only["Pattern"])
+    assert pattern["eventName"] == ["INSERT"]
+    assert pattern["dynamodb"]["NewImage"]["sk"]["S"] == [{"prefix": keys.REC}]

@@ -18,7 +18,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from nextmove.adapters import clock, mailbox, settings, store
+from nextmove.adapters import clock, keys, mailbox, settings, store
 from nextmove.adapters.aws import client, setting, write_batch
 from nextmove.contracts import parse_inbound
 from nextmove.domain.recompute import missing, rederive
@@ -28,15 +28,15 @@ BATCH_ATTEMPTS = 8
 # Lambda's synchronous response limit is 6 MB (6,291,456 bytes); a page of an export
 # stays well under it, leaving room for the envelope and JSON escaping.
 EXPORT_PAGE_BYTES = 5_000_000
-# Each kind of row by its sort key's prefix (store.py and mailbox.py write them); a kind
-# added later still shows, under "other", so an export never leaves a row out.
+# Each kind of row (keys.py) by the name an export gives it; a kind added later still
+# shows, under "other", so an export never leaves a row out.
 SECTIONS = {
-    "STATE": "state",
-    "EVENT#": "events",
-    "REC#": "recommendations",
-    "EMAIL#": "emails",
-    "DIGEST#": "held_emails",
-    "MAILBOX": "mailbox",
+    keys.STATE: "state",
+    keys.EVENT: "events",
+    keys.REC: "recommendations",
+    keys.EMAIL: "emails",
+    keys.DIGEST: "held_emails",
+    keys.MAILBOX: "mailbox",
 }
 LISTS = [*list(SECTIONS.values())[1:], "other"]
 
@@ -60,10 +60,10 @@ def recompute(tenant: str, person_id: str) -> dict[str, Any]:
     facts, stored = [], set()
     for row in _rows(tenant, person_id):
         sk = row["sk"]["S"]
-        if sk.startswith("EVENT#"):
+        if sk.startswith(keys.EVENT):
             facts.append(parse_inbound(row["body"]["S"]))
-        elif sk.startswith("REC#"):
-            stored.add(sk.removeprefix("REC#"))
+        elif sk.startswith(keys.REC):
+            stored.add(sk.removeprefix(keys.REC))
     derived = rederive(tenant, person_id, facts, thresholds=settings.thresholds)
     written = [rec for rec in missing(derived, stored) if store.add_recommendation(rec)]
     return {
@@ -106,22 +106,21 @@ def export(tenant: str, person_id: str, *, after: str | None = None) -> dict[str
 
 def delete(tenant: str, person_id: str) -> dict[str, Any]:
     """Delete every row of the person, in batches of 25; returns how many of each kind."""
-    keys = [{"pk": row["pk"], "sk": row["sk"]} for row in _rows(tenant, person_id, keys_only=True)]
-    for start in range(0, len(keys), BATCH_WRITE):
-        _delete_batch(keys[start : start + BATCH_WRITE])
-    counts = Counter(_section(key["sk"]["S"]) for key in keys)
-    return {"deleted": len(keys), "by_kind": dict(sorted(counts.items()))}
+    rows = [{"pk": row["pk"], "sk": row["sk"]} for row in _rows(tenant, person_id, keys_only=True)]
+    for start in range(0, len(rows), BATCH_WRITE):
+        _delete_batch(rows[start : start + BATCH_WRITE])
+    counts = Counter(_section(row["sk"]["S"]) for row in rows)
+    return {"deleted": len(rows), "by_kind": dict(sorted(counts.items()))}
 
 
 def resend(tenant: str, person_id: str, recommendation_id: str) -> dict[str, Any]:
     """Clear the recommendation's email claim and put it back on the email queue: the
     notifier claims and sends it once, as for the first email, and applies the person's
     current preferences. Partners on the topic do not get it again."""
-    pk = {"S": store.partition(tenant, person_id)}
     dynamodb = client("dynamodb")
     row = dynamodb.get_item(
         TableName=setting("TABLE_NAME"),
-        Key={"pk": pk, "sk": {"S": f"REC#{recommendation_id}"}},
+        Key=keys.key(tenant, person_id, keys.rec(recommendation_id)),
         ConsistentRead=True,
     ).get("Item")
     if row is None:
@@ -136,7 +135,7 @@ def resend(tenant: str, person_id: str, recommendation_id: str) -> dict[str, Any
         # claim older than any send takes, is the operator's call: they checked.
         old = dynamodb.delete_item(
             TableName=setting("TABLE_NAME"),
-            Key={"pk": pk, "sk": {"S": f"EMAIL#{recommendation_id}"}},
+            Key=keys.key(tenant, person_id, keys.email(recommendation_id)),
             ConditionExpression=(
                 "attribute_not_exists(pk)"
                 " OR (#s <> :claimed AND #s <> :sending AND #s <> :held)"
@@ -177,16 +176,13 @@ def _rows(
     request: dict[str, Any] = {
         "TableName": setting("TABLE_NAME"),
         "KeyConditionExpression": "pk = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": store.partition(tenant, person_id)}},
+        "ExpressionAttributeValues": {":pk": {"S": keys.partition(tenant, person_id)}},
         "ConsistentRead": True,
     }
     if keys_only:
         request["ProjectionExpression"] = "pk, sk"
     if after:
-        request["ExclusiveStartKey"] = {
-            "pk": {"S": store.partition(tenant, person_id)},
-            "sk": {"S": after},
-        }
+        request["ExclusiveStartKey"] = keys.key(tenant, person_id, after)
     while True:
         page = client("dynamodb").query(**request)
         yield from page["Items"]
@@ -195,9 +191,9 @@ def _rows(
         request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-def _delete_batch(keys: list[dict[str, Any]]) -> None:
+def _delete_batch(rows: list[dict[str, Any]]) -> None:
     """One BatchWriteItem of deletes, retried; still-unprocessed items are an error."""
-    requests = [{"DeleteRequest": {"Key": key}} for key in keys]
+    requests = [{"DeleteRequest": {"Key": key}} for key in rows]
     left = write_batch(client("dynamodb"), setting("TABLE_NAME"), requests, BATCH_ATTEMPTS)
     if left:
         raise Unprocessed(
@@ -206,7 +202,8 @@ def _delete_batch(keys: list[dict[str, Any]]) -> None:
 
 
 def _section(sk: str) -> str:
-    return next((name for prefix, name in SECTIONS.items() if sk.startswith(prefix)), "other")
+    kind = keys.kind(sk)
+    return SECTIONS[kind] if kind else "other"
 
 
 @cache

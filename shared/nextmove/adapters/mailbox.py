@@ -1,5 +1,5 @@
-"""The person's mailbox rows: what the at-most-once email and the no-spam rules need to
-remember, in the person's partition.
+"""The person's mailbox rows (their keys: ``keys.py``): what the at-most-once email and
+the no-spam rules need to remember, in the person's partition.
 
     sk = "MAILBOX"                        the emails sent in the last week (``sent``:
                                           message key -> UTC time) and a version
@@ -49,9 +49,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from nextmove.adapters import clock
+from nextmove.adapters import clock, keys
 from nextmove.adapters.aws import client, setting, write_batch
-from nextmove.adapters.store import partition, state_from_item
+from nextmove.adapters.store import state_from_item
 from nextmove.contracts import Recommendation
 from nextmove.contracts.recommendation import KINDS, recommendation_id
 from nextmove.domain.state import PersonState
@@ -134,23 +134,19 @@ def _iso(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _key(tenant: str, person_id: str, sk: str) -> dict[str, Any]:
-    return {"pk": {"S": partition(tenant, person_id)}, "sk": {"S": sk}}
-
-
 def read(tenant: str, person_id: str, *, trigger: Recommendation | None = None) -> Mailbox:
     """The person's mailbox in one BatchGetItem; with ``trigger``, also every
     recommendation the event that triggered it yielded (``trigger`` included) and their
     EMAIL# rows. Ids are derived from the trigger and the kind, so the siblings are known
     by key; they were committed in one transaction with ``trigger``, so all are there."""
-    sks = ["STATE", "MAILBOX"]
+    sks = [keys.STATE, keys.MAILBOX]
     if trigger is not None:
         ids = [
             recommendation_id(tenant, person_id, trigger.trigger_event_id, kind) for kind in KINDS
         ]
-        sks += [f"{prefix}#{i}" for i in ids for prefix in ("REC", "EMAIL")]
+        sks += [sk for i in ids for sk in (keys.rec(i), keys.email(i))]
     request: dict[str, Any] = {
-        _table(): {"Keys": [_key(tenant, person_id, sk) for sk in sks], "ConsistentRead": True}
+        _table(): {"Keys": [keys.key(tenant, person_id, sk) for sk in sks], "ConsistentRead": True}
     }
     rows: dict[str, dict[str, Any]] = {}
     for _ in range(5):
@@ -161,17 +157,16 @@ def read(tenant: str, person_id: str, *, trigger: Recommendation | None = None) 
             break
     else:
         raise RuntimeError(f"mailbox of {person_id}: keys left unprocessed after retries")
-    state, _ = state_from_item(tenant, person_id, rows.get("STATE"))
-    mailbox = rows.get("MAILBOX")
+    state, _ = state_from_item(tenant, person_id, rows.get(keys.STATE))
+    mailbox = rows.get(keys.MAILBOX)
     recs = {trigger.id: trigger} if trigger is not None else {}
     emails = {}
     for sk, item in rows.items():
-        prefix, _, rec_id = sk.partition("#")
-        if prefix == "REC":
+        if sk.startswith(keys.REC):
             rec = Recommendation.model_validate_json(item["body"]["S"])
             recs[rec.id] = rec
-        elif prefix == "EMAIL":
-            emails[rec_id] = item
+        elif sk.startswith(keys.EMAIL):
+            emails[sk.removeprefix(keys.EMAIL)] = item
     return Mailbox(
         tenant=tenant,
         person_id=person_id,
@@ -205,7 +200,7 @@ def claim(
             "Put": {
                 "TableName": _table(),
                 "Item": {
-                    **_key(rec.tenant, rec.person_id, f"EMAIL#{rec.id}"),
+                    **keys.key(rec.tenant, rec.person_id, keys.email(rec.id)),
                     "status": {"S": "claimed"},
                     "claimed_at": {"N": str(stamp)},
                     "expires_at": {"N": str(stamp + EMAIL_KEEP_SECONDS)},
@@ -243,7 +238,7 @@ def hold(
         for rec in recs
     ]
     row = {
-        **_key(box.tenant, box.person_id, f"DIGEST#{lead.id}"),
+        **keys.key(box.tenant, box.person_id, keys.digest(lead.id)),
         "body": {"S": json.dumps([r.model_dump(mode="json") for r in recs])},
         "reason": {"S": reason},
         "held_at": {"S": _iso(now)},
@@ -271,7 +266,7 @@ def settle(
         writes.append({"PutRequest": {"Item": item}})
     for row in remove:
         lead = row.recs[0]
-        writes.append({"DeleteRequest": {"Key": _key(lead.tenant, lead.person_id, row.sk)}})
+        writes.append({"DeleteRequest": {"Key": keys.key(lead.tenant, lead.person_id, row.sk)}})
     if len(writes) == 1 and "PutRequest" in writes[0]:
         client("dynamodb").put_item(TableName=_table(), Item=writes[0]["PutRequest"]["Item"])
         return
@@ -285,7 +280,7 @@ def mark_sending(recs: list[Recommendation], *, attempt: str) -> bool:
     """Mark ``attempt``'s claims 'sending': the last write before SES is called, so a
     delivery that finds a claim still 'claimed' knows SES never saw it. False when
     another delivery took the claims over meanwhile (it sends the email)."""
-    return _mark_sending([_key(r.tenant, r.person_id, f"EMAIL#{r.id}") for r in recs], attempt)
+    return _mark_sending([keys.key(r.tenant, r.person_id, keys.email(r.id)) for r in recs], attempt)
 
 
 def release(box: Mailbox, recs: list[Recommendation], *, attempt: str, key: str) -> None:
@@ -296,7 +291,7 @@ def release(box: Mailbox, recs: list[Recommendation], *, attempt: str, key: str)
         {
             "Delete": {
                 "TableName": _table(),
-                "Key": _key(rec.tenant, rec.person_id, f"EMAIL#{rec.id}"),
+                "Key": keys.key(rec.tenant, rec.person_id, keys.email(rec.id)),
                 **_ours(attempt),
             }
         }
@@ -311,14 +306,14 @@ def mark_unconfirmed(box: Mailbox, recs: list[Recommendation]) -> None:
     is still that attempt's claim, so a late settle of a real send is not undone."""
     for rec in recs:
         attempt = box.emails[rec.id].get("attempt", {}).get("S", "")
-        _unconfirm(_key(rec.tenant, rec.person_id, f"EMAIL#{rec.id}"), attempt)
+        _unconfirm(keys.key(rec.tenant, rec.person_id, keys.email(rec.id)), attempt)
 
 
 def mark_unconfirmed_held(tenant: str, person_id: str, rows: Iterable[Held]) -> None:
     """A held row a digest run took and never settled: 'unconfirmed', and off the due
     index so no run picks it up again."""
     for row in rows:
-        _unconfirm(_key(tenant, person_id, row.sk), row.attempt, "REMOVE due_pk, due_at")
+        _unconfirm(keys.key(tenant, person_id, row.sk), row.attempt, "REMOVE due_pk, due_at")
 
 
 def _unconfirm(key: dict[str, Any], attempt: str, also: str = "") -> None:
@@ -368,8 +363,8 @@ def held(tenant: str, person_id: str) -> list[Held]:
     items = _query(
         KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
         ExpressionAttributeValues={
-            ":pk": {"S": partition(tenant, person_id)},
-            ":p": {"S": "DIGEST#"},
+            ":pk": {"S": keys.partition(tenant, person_id)},
+            ":p": {"S": keys.DIGEST},
         },
     )
     rows = [
@@ -403,7 +398,7 @@ def reschedule(tenant: str, person_id: str, rows: list[Held], *, due_at: datetim
     for row in rows:
         client("dynamodb").update_item(
             TableName=_table(),
-            Key=_key(tenant, person_id, row.sk),
+            Key=keys.key(tenant, person_id, row.sk),
             UpdateExpression="SET due_at = :due, expires_at = :exp",
             ConditionExpression="attribute_exists(pk)",
             ExpressionAttributeValues={
@@ -430,7 +425,7 @@ def take(
         {
             "Update": {
                 "TableName": _table(),
-                "Key": _key(box.tenant, box.person_id, row.sk),
+                "Key": keys.key(box.tenant, box.person_id, row.sk),
                 "UpdateExpression": "SET #s = :claimed, claimed_at = :now, attempt = :attempt",
                 "ConditionExpression": "#s = :held OR #s = :claimed",
                 "ExpressionAttributeNames": {"#s": "status"},
@@ -450,7 +445,7 @@ def take(
 
 def mark_sending_held(box: Mailbox, rows: list[Held], *, attempt: str) -> bool:
     """``mark_sending`` for the held rows a digest run took."""
-    return _mark_sending([_key(box.tenant, box.person_id, row.sk) for row in rows], attempt)
+    return _mark_sending([keys.key(box.tenant, box.person_id, row.sk) for row in rows], attempt)
 
 
 def release_held(box: Mailbox, rows: list[Held], *, attempt: str, key: str) -> None:
@@ -460,7 +455,7 @@ def release_held(box: Mailbox, rows: list[Held], *, attempt: str, key: str) -> N
         {
             "Update": {
                 "TableName": _table(),
-                "Key": _key(box.tenant, box.person_id, row.sk),
+                "Key": keys.key(box.tenant, box.person_id, row.sk),
                 "UpdateExpression": "SET #s = :held REMOVE attempt",
                 **_ours(attempt, {":held": {"S": "held"}}),
             }
@@ -477,7 +472,7 @@ def _settled(rec: Recommendation, status: str) -> dict[str, Any]:
     """The EMAIL# row of a decided email: its status, when, and when it expires."""
     now = int(clock.now().timestamp())
     return {
-        **_key(rec.tenant, rec.person_id, f"EMAIL#{rec.id}"),
+        **keys.key(rec.tenant, rec.person_id, keys.email(rec.id)),
         "status": {"S": status},
         "settled_at": {"N": str(now)},
         "expires_at": {"N": str(now + EMAIL_KEEP_SECONDS)},
@@ -509,14 +504,14 @@ def _ours(attempt: str, values: dict[str, Any] | None = None) -> dict[str, Any]:
     }
 
 
-def _mark_sending(keys: list[dict[str, Any]], attempt: str) -> bool:
+def _mark_sending(rows: list[dict[str, Any]], attempt: str) -> bool:
     """Set each row, still ``attempt``'s claim, to 'sending': one UpdateItem for one row,
     one transaction for several (all or none)."""
     update = {"UpdateExpression": "SET #s = :sending", **_ours(attempt)}
-    if len(keys) > 1:
-        return _transact([{"Update": {"TableName": _table(), "Key": k, **update}} for k in keys])
+    if len(rows) > 1:
+        return _transact([{"Update": {"TableName": _table(), "Key": k, **update}} for k in rows])
     try:
-        client("dynamodb").update_item(TableName=_table(), Key=keys[0], **update)
+        client("dynamodb").update_item(TableName=_table(), Key=rows[0], **update)
     except ClientError as error:
         if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
             raise
@@ -534,7 +529,7 @@ def _count(box: Mailbox, sent: dict[str, datetime]) -> dict[str, Any]:
     else:
         condition = {"ConditionExpression": "attribute_not_exists(pk)"}
     item = {
-        **_key(box.tenant, box.person_id, "MAILBOX"),
+        **keys.key(box.tenant, box.person_id, keys.MAILBOX),
         "version": {"N": str(box.version + 1)},
         "sent": {"M": {k: {"S": _iso(at)} for k, at in sent.items()}},
     }
@@ -546,7 +541,7 @@ def _uncount(box: Mailbox, key: str) -> dict[str, Any]:
     return {
         "Update": {
             "TableName": _table(),
-            "Key": _key(box.tenant, box.person_id, "MAILBOX"),
+            "Key": keys.key(box.tenant, box.person_id, keys.MAILBOX),
             "UpdateExpression": "REMOVE sent.#k SET version = version + :one",
             "ConditionExpression": "attribute_exists(pk)",
             "ExpressionAttributeNames": {"#k": key},

@@ -1,11 +1,9 @@
 """The career table: one DynamoDB table, every key inside one person's partition.
 
-    pk = "<tenant>#<person_id>"   (the tenant comes from the signing key, never the body)
-    sk = "STATE"                  the person's bounded record (PersonState, as zlib'd
-                                  JSON: ``state_json``) + version
-         "EVENT#<event_id>"       each accepted event, once (the idempotency key)
-         "REC#<recommendation_id>" each recommendation (the outbox the stream publishes)
-         (and the notifier's rows, EMAIL#, DIGEST# and MAILBOX: see mailbox.py)
+The rows written here (the key layout is ``keys.py``'s): STATE, the person's bounded
+record (PersonState as zlib'd JSON: ``state_json``) and its version; EVENT#, each
+accepted event, once (the idempotency key); REC#, each recommendation (the outbox the
+stream publishes). The notifier's rows are mailbox.py's.
 
 Each event costs one GetItem and one TransactWriteItems: the fact is conditional on
 its event id (a redelivery cancels the whole transaction, so nothing changes and no
@@ -22,6 +20,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from nextmove.adapters import keys
 from nextmove.adapters.aws import client, setting
 from nextmove.contracts import Recommendation
 from nextmove.contracts.events import Envelope
@@ -48,10 +47,6 @@ class Recorded:
         }
 
 
-def partition(tenant: str, person_id: str) -> str:
-    return f"{tenant}#{person_id}"
-
-
 def _table() -> str:
     return setting("TABLE_NAME")
 
@@ -62,7 +57,7 @@ def load_state(tenant: str, person_id: str) -> tuple[PersonState, int]:
         client("dynamodb")
         .get_item(
             TableName=_table(),
-            Key={"pk": {"S": partition(tenant, person_id)}, "sk": {"S": "STATE"}},
+            Key=keys.key(tenant, person_id, keys.STATE),
             ConsistentRead=True,
         )
         .get("Item")
@@ -119,14 +114,14 @@ def _commit(
     recommendations: list[Recommendation],
     version: int,
 ) -> None:
-    pk = {"S": partition(tenant, event.person_id)}
+    pk = {"S": keys.partition(tenant, event.person_id)}
     table = _table()
     fact = {
         "Put": {
             "TableName": table,
             "Item": {
                 "pk": pk,
-                "sk": {"S": f"EVENT#{event.id}"},
+                "sk": {"S": keys.event(event.id)},
                 "type": {"S": event.type},  # type: ignore[attr-defined]
                 "occurred_at": {"S": event.occurred_at.isoformat()},
                 "body": {"S": event.model_dump_json()},
@@ -146,7 +141,7 @@ def _commit(
             "TableName": table,
             "Item": {
                 "pk": pk,
-                "sk": {"S": "STATE"},
+                "sk": {"S": keys.STATE},
                 "version": {"N": str(version + 1)},
                 "state": {"B": zlib.compress(state.model_dump_json().encode(), 1)},
             },
@@ -160,8 +155,7 @@ def _commit(
 def _outbox_item(rec: Recommendation) -> dict[str, Any]:
     """A recommendation's outbox row: its insert is what the stream publishes."""
     return {
-        "pk": {"S": partition(rec.tenant, rec.person_id)},
-        "sk": {"S": f"REC#{rec.id}"},
+        **keys.key(rec.tenant, rec.person_id, keys.rec(rec.id)),
         "kind": {"S": rec.kind},
         "priority": {"S": rec.priority},
         "created_at": {"S": rec.created_at.isoformat()},
