@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from nextmove.contracts.events import Kind, NotificationPreferences, ProfileData
 from nextmove.contracts.recommendation import Evidence, Recommendation
+from nextmove.domain import wording
 
 __all__ = [
     "RenderedEmail",
@@ -245,32 +246,17 @@ def _format_value(value: float | str, unit: str | None) -> str:
         return f"{value}%" if unit == "%" else f"{value} {unit}"
     if not math.isfinite(value):
         return "not available"  # a NaN must not read as a figure, nor crash the email
-    if unit == "USD" or (unit or "").startswith("USD/"):
-        per = (unit or "").partition("/")[2]  # "USD/hour" -> "$65.38 per hour"
-        sign = "-" if value < 0 else ""
-        # Cents are noise on a salary but meaningful on an hourly rate.
-        digits = _number(abs(value), decimals=0 if abs(value) >= 1000 else 2, cents=True)
-        return f"{sign}${digits}" + (f" per {per}" if per else "")
+    if unit and re.fullmatch(r"[A-Z]{3}(/\w+)?", unit):  # an ISO 4217 currency
+        currency, _, per = unit.partition("/")  # "USD/hour" -> "$65.38 per hour"
+        return wording.money(value, currency, cents=True) + (f" per {per}" if per else "")
     if unit == "%":
-        return f"{_number(value, decimals=2)}%"
-    if unit and re.fullmatch(r"[A-Z]{3}", unit):  # another ISO 4217 currency
-        return f"{_number(value, decimals=0 if abs(value) >= 1000 else 2, cents=True)} {unit}"
-    number = _number(value, decimals=2)
+        return f"{wording.number(value, decimals=2)}%"
+    number = wording.number(value, decimals=2)
     if not unit:
         return number
     if value == 1 and unit.endswith("s") and len(unit) > 2:
         unit = unit[:-1]  # "1 year", not "1 years"
     return f"{number} {unit}"
-
-
-def _number(value: float, *, decimals: int, cents: bool = False) -> str:
-    """Thousands separators and no trailing zeros (``18.5``), except that ``cents`` keeps
-    a pair of decimals on money that has any (``65.50``)."""
-    rounded = round(value, decimals)
-    if rounded == int(rounded):
-        return f"{int(rounded):,}"
-    text = f"{rounded:,.{decimals}f}"
-    return text if cents else text.rstrip("0").rstrip(".")
 
 
 # ---- text part -----------------------------------------------------------------------

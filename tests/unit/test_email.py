@@ -427,7 +427,7 @@ def test_preferences_url_must_be_an_absolute_web_link(url: str) -> None:
         (-5000, "USD", "-$5,000"),
         (65.5, "USD", "$65.50"),
         (65.375, "USD/hour", "$65.38 per hour"),
-        (1250000, "EUR", "1,250,000 EUR"),
+        (1250000, "EUR", "EUR 1,250,000"),
         (12, "%", "12%"),
         (18.25, "%", "18.25%"),
         (4.5, "years", "4.5 years"),

@@ -19,8 +19,8 @@ from functools import lru_cache
 from nextmove.contracts.events import GoalData, GoalUpdated
 from nextmove.contracts.recommendation import Evidence, Recommendation
 from nextmove.domain import skills
-from nextmove.domain.skills import join_words, with_article
 from nextmove.domain.state import PersonState
+from nextmove.domain.wording import join_words, with_article
 
 RUBRIC = "NextMove goal rubric"
 RUBRIC_YEAR = "2026"

@@ -44,9 +44,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from nextmove.contracts.events import Level, OfferData, OfferReceived
 from nextmove.contracts.recommendation import Evidence, Priority, Recommendation
-from nextmove.domain.skills import join_words
 from nextmove.domain.state import OfferEntry, PersonState, SuccessEntry
 from nextmove.domain.thresholds import DEFAULT, Thresholds
+from nextmove.domain.wording import join_words, money, ordinal, pct
 from nextmove.reference import market
 from nextmove.reference.market import Occupation, WagePercentiles
 
@@ -480,7 +480,7 @@ def _counter_part(view: MarketView, counter: Counter, comp: TotalComp) -> _Part:
         steps = [f"the market {anchor_name} for the level ({money(view.anchor)})"]
     else:
         steps = [
-            f"{_pct(MIN_ASK_OVER_OFFER)} above the offer, which already pays the market "
+            f"{pct(MIN_ASK_OVER_OFFER)} above the offer, which already pays the market "
             f"{anchor_name} ({money(view.anchor)}) or more"
         ]
     evidence: list[Evidence] = []
@@ -488,7 +488,7 @@ def _counter_part(view: MarketView, counter: Counter, comp: TotalComp) -> _Part:
         success = counter.success
         on = _aware(success.occurred_at).date().isoformat()
         steps.append(
-            f"plus {_pct(counter.uplift)} for your major success '{success.data.title}' ({on})"
+            f"plus {pct(counter.uplift)} for your major success '{success.data.title}' ({on})"
         )
         evidence.append(
             Evidence(
@@ -496,7 +496,7 @@ def _counter_part(view: MarketView, counter: Counter, comp: TotalComp) -> _Part:
                 value=success.data.title,
                 source=RECORD,
                 year=on,
-                detail=f"adds {_pct(counter.uplift)} to the ask for 12 months",
+                detail=f"adds {pct(counter.uplift)} to the ask for 12 months",
             )
         )
     how = ", ".join(steps) + f", rounded to the nearest {money(ROUND_TO)}"
@@ -583,7 +583,7 @@ def _raise_parts(state: PersonState, comp: TotalComp, counter: Counter | None) -
     offer_raise = comp.base / current.base_salary - 1
     text = (
         f"Against your current base of {money(current.base_salary, current.currency)}, the "
-        f"offer's base is a raise of {_pct(offer_raise)}"
+        f"offer's base is a raise of {pct(offer_raise)}"
     )
     now_paid = f"your current base of {money(current.base_salary, current.currency)}"
     evidence = [
@@ -598,7 +598,7 @@ def _raise_parts(state: PersonState, comp: TotalComp, counter: Counter | None) -
     ]
     if counter is not None:
         counter_raise = counter.amount / current.base_salary - 1
-        text += f" and the counter a raise of {_pct(counter_raise)}"
+        text += f" and the counter a raise of {pct(counter_raise)}"
         evidence.append(
             Evidence(
                 label="Raise of the counter over your current base",
@@ -671,16 +671,6 @@ def _ask_actions(counter: Counter | None) -> list[str]:
 # ---- small helpers -----------------------------------------------------------------
 
 
-def money(amount: float, currency: str = "USD") -> str:
-    """'$172,000' for US dollars, 'EUR 95,000' otherwise (no symbol guessing)."""
-    figure = f"{round(amount):,}"
-    return f"${figure}" if currency == "USD" else f"{currency} {figure}"
-
-
-def _pct(fraction: float) -> str:
-    return f"{fraction * 100:.0f}%"
-
-
 def _round_to(amount: float) -> int:
     # Half up, not Python's half-to-even: $171,500 reads as $172,000 to everyone.
     return math.floor(amount / ROUND_TO + 0.5) * ROUND_TO
@@ -734,11 +724,6 @@ def _level_mapping(levels: Mapping[str, str]) -> str:
     )
 
 
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 def _placement(wages: WagePercentiles, amount: float) -> tuple[str, str]:
     """Where an amount sits on the market, in words and as an evidence value.
 
@@ -758,8 +743,8 @@ def _placement(wages: WagePercentiles, amount: float) -> tuple[str, str]:
         return "below the market's 10th percentile", "below the 10th"
     if position > 90:
         return "above the market's 90th percentile", "above the 90th"
-    ordinal = _ordinal(round(position))
-    return f"at about the market's {ordinal} percentile", f"about the {ordinal}"
+    nth = ordinal(round(position))
+    return f"at about the market's {nth} percentile", f"about the {nth}"
 
 
 def _position_evidence(label: str, placed: str, amount: float, wages: WagePercentiles) -> Evidence:

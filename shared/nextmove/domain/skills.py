@@ -23,6 +23,7 @@ from importlib import resources
 from nextmove.contracts.events import GoalData, GoalUpdated, ProfileUpdated
 from nextmove.contracts.recommendation import Evidence, Recommendation
 from nextmove.domain.state import PersonState
+from nextmove.domain.wording import join_words
 
 PLAN_SIZE = 3  # more than three skills at once is a list, not a plan
 
@@ -225,20 +226,3 @@ def advise_gap(
         update={"skills_plan": mark.model_copy(update={"key": plan.key, "sent_by": event.id})}
     )
     return marked, rec
-
-
-def join_words(items: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c': lists as a coach would say them.
-
-    When an item has an "and" of its own ("hiring and interviewing"), a comma before the
-    last "and" keeps the items apart.
-    """
-    if len(items) == 1:
-        return items[0]
-    last = ", and" if len(items) > 2 and any(" and " in i for i in items) else " and"
-    return f"{', '.join(items[:-1])}{last} {items[-1]}"
-
-
-def with_article(phrase: str) -> str:
-    """'an Engineering Manager', 'a $1B company' (by spelling, which is close enough)."""
-    return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"

@@ -25,9 +25,9 @@ from datetime import date, datetime, timedelta
 from nextmove.contracts.events import FeelingsCheckedIn, SuccessRecorded
 from nextmove.contracts.recommendation import Evidence, Recommendation
 from nextmove.domain import feelings, goals
-from nextmove.domain.skills import join_words
 from nextmove.domain.state import KEEP_SUCCESSES, PersonState, SuccessEntry
 from nextmove.domain.thresholds import DEFAULT, Thresholds, TimingThresholds
+from nextmove.domain.wording import join_words
 
 RULE_SOURCE = "NextMove timing rule"
 RULE_YEAR = "2026"
