@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from nextmove.contracts.recommendation import KINDS
-from nextmove.email import RenderedEmail, render, render_many
+from nextmove.email import RenderedEmail, render_many
 from tests.unit.test_email import PREFS_URL, make_profile, make_rec
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -61,7 +61,9 @@ window.addEventListener("load", () => {
 def emails() -> dict[str, RenderedEmail]:
     profile = make_profile()
     recs = {kind: make_rec(kind) for kind in KINDS}
-    rendered = {kind: render(rec, profile, preferences_url=PREFS_URL) for kind, rec in recs.items()}
+    rendered = {
+        kind: render_many([rec], profile, preferences_url=PREFS_URL) for kind, rec in recs.items()
+    }
     rendered["event"] = render_many(
         [recs["skills"], recs["goal"]], profile, preferences_url=PREFS_URL
     )
