@@ -8,7 +8,8 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from nextmove.adapters import clock, config, emailing
+from nextmove import delivery
+from nextmove.adapters import clock, config
 
 # Cold start: every variable the function reads, or an error naming what is missing.
 CONFIG = config.load(config.EmailConfig)
@@ -21,6 +22,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # due when it was meant to run, and everything due since.
     scheduled = event.get("time")
     now = datetime.fromisoformat(scheduled).astimezone(UTC) if scheduled else clock.now()
-    outcomes = emailing.send_due(now)
+    outcomes = delivery.send_due(now)
     logger.info("digest", extra={"now": now.isoformat(), "outcomes": outcomes})
     return {"now": now.isoformat(), "outcomes": outcomes}

@@ -7,7 +7,8 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import Metrics, MetricUnit
 
-from nextmove.adapters import business_metrics, config, emailing
+from nextmove import delivery
+from nextmove.adapters import business_metrics, config
 from nextmove.contracts import Recommendation
 
 # Cold start: every variable the function reads, or an error naming what is missing.
@@ -25,7 +26,7 @@ def notify(body: str) -> None:
         tenant=rec.tenant,
         person_id=rec.person_id,
     )
-    outcome = emailing.deliver(rec)
+    outcome = delivery.deliver(rec)
     logger.info("email", extra={"outcome": outcome, "kind": rec.kind})
     business_metrics.count_by("Emails", "outcome", [outcome])
 
@@ -41,7 +42,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         try:
             notify(record["body"])
         except Exception as error:
-            # The type only: an error's text may quote the message (see mailer.SendFailed).
+            # The type only: an error's text may quote the message (see ses.SendFailed).
             logger.warning("email failed", extra={"error": type(error).__name__})
             failed.append(record["messageId"])
     # Sends that raised go back to the queue (and, after 5 receives, to the EmailDLQ).

@@ -251,9 +251,9 @@ def _reconcile(
 ) -> tuple[Summary, list[str]]:
     from moto.ses.models import ses_backends
 
-    from nextmove import email
     from nextmove.adapters import store
     from nextmove.contracts import Recommendation
+    from nextmove.domain import email_policy
     from nextmove.domain.state import PersonState
     from nextmove_local.stack import ACCOUNT, REGION
 
@@ -309,7 +309,9 @@ def _reconcile(
             lost["held_but_not_in_digest"] += rec_id not in held
         elif decision == "suppressed:preferences":
             profile = states[f"{rec.tenant}#{rec.person_id}"].profile
-            wanted = profile is not None and email.wants_email(rec.kind, profile.data.notifications)
+            wanted = profile is not None and email_policy.wants_email(
+                rec.kind, profile.data.notifications
+            )
             lost["wrongly_suppressed"] += wanted
         elif decision == "unconfirmed":
             # Never sent again by NextMove; the runbook has an operator resend it only if

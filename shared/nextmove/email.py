@@ -23,7 +23,7 @@ from importlib import resources
 from string import Template
 from urllib.parse import urlsplit
 
-from nextmove.contracts.events import Kind, NotificationPreferences, ProfileData
+from nextmove.contracts.events import Kind, ProfileData
 from nextmove.contracts.recommendation import Evidence, Recommendation
 from nextmove.domain import wording
 
@@ -32,7 +32,6 @@ __all__ = [
     "format_evidence",
     "render_many",
     "to_mime",
-    "wants_email",
 ]
 
 WIDTH = 72
@@ -214,14 +213,6 @@ def to_mime(
     msg.set_content(email.text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(email.html, subtype="html", charset="utf-8", cte="quoted-printable")
     return msg.as_bytes(policy=_HEADERS_998)
-
-
-def wants_email(rec_kind: str, prefs: NotificationPreferences) -> bool:
-    """Whether the person wants this kind of recommendation by email.
-
-    Both must hold: email is switched on, and the kind is one they chose.
-    """
-    return prefs.email and rec_kind in prefs.kinds
 
 
 def format_evidence(evidence: Evidence) -> str:

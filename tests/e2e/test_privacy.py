@@ -23,7 +23,7 @@ import pytest
 from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
-from nextmove.adapters import aws, mailer
+from nextmove.adapters import aws, ses
 from nextmove.contracts import BusDetail, ProfileUpdated, Recommendation
 from nextmove.domain.state import PersonState
 from nextmove_local.stack import Function
@@ -118,9 +118,9 @@ def observed(stack: Any, monkeypatch: pytest.MonkeyPatch) -> Observed:
             raise
 
     monkeypatch.setattr(Function, "invoke", invoke_as_lambda)
-    real_client = mailer.client
+    real_client = ses.client
     monkeypatch.setattr(
-        mailer, "client", lambda service: seen.ses if service == "ses" else real_client(service)
+        ses, "client", lambda service: seen.ses if service == "ses" else real_client(service)
     )
     # The functions' logger (named by the service) is shared by every function in the
     # process and configured once, maybe by an earlier test: set its level here.

@@ -15,7 +15,8 @@ from email import message_from_bytes, policy
 import pytest
 from botocore.exceptions import ClientError
 
-from nextmove.adapters import emailing, mailbox, store
+from nextmove import delivery
+from nextmove.adapters import mailbox, store
 from nextmove.contracts import Recommendation
 from tests.support import bus_event, load_event, table_items
 
@@ -227,11 +228,11 @@ def test_two_sends_at_once_cannot_both_take_the_weeks_last_slot(stack, monkeypat
 
     def rival_between_read_and_claim(*args, **kwargs):
         monkeypatch.setattr(mailbox, "claim", claim)
-        assert emailing.deliver(second) == "sent"  # another container takes the last slot
+        assert delivery.deliver(second) == "sent"  # another container takes the last slot
         return claim(*args, **kwargs)
 
     monkeypatch.setattr(mailbox, "claim", rival_between_read_and_claim)
-    assert emailing.deliver(first) == "held:weekly_limit"
+    assert delivery.deliver(first) == "held:weekly_limit"
     stack.drain()  # the stream's own deliveries of both find them decided
     assert len(stack.sent) == 3
     [held] = rows(stack, "DIGEST#")
@@ -271,7 +272,7 @@ def test_a_claim_whose_attempt_failed_before_the_send_is_taken_over_and_sent_onc
         faults.setattr(mailbox, "claim", _landed_then_raised(mailbox.claim))
         faults.setattr(mailbox, "release", _table_down)
         with pytest.raises(ClientError):
-            emailing.deliver(rec)
+            delivery.deliver(rec)
     [row] = rows(stack, "EMAIL#")
     assert row["status"]["S"] == "claimed" and stack.sent == []
     stack.drain()  # the stream's own delivery: the redelivery
@@ -290,11 +291,11 @@ def test_a_claim_taken_over_before_its_send_is_sent_only_by_the_one_that_took_it
 
     def duplicate_delivery_first(*args, **kwargs):
         monkeypatch.setattr(mailbox, "mark_sending", mark)
-        assert emailing.deliver(rec) == "sent"  # finds the claim 'claimed': takes it over
+        assert delivery.deliver(rec) == "sent"  # finds the claim 'claimed': takes it over
         return mark(*args, **kwargs)
 
     monkeypatch.setattr(mailbox, "mark_sending", duplicate_delivery_first)
-    assert emailing.deliver(rec) == "duplicate"
+    assert delivery.deliver(rec) == "duplicate"
     stack.drain()  # the stream's own delivery finds it sent
     assert len(stack.sent) == 1
 
@@ -307,7 +308,7 @@ def test_a_sending_mark_left_behind_is_never_sent_again(stack, monkeypatch):
         faults.setattr(mailbox, "mark_sending", _landed_then_raised(mailbox.mark_sending))
         faults.setattr(mailbox, "release", _table_down)
         with pytest.raises(ClientError):
-            emailing.deliver(rec)
+            delivery.deliver(rec)
     stack.drain()
     assert stack.sent == []
     [row] = rows(stack, "EMAIL#")

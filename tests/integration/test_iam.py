@@ -86,17 +86,17 @@ def test_each_function_has_its_own_environment_credentials_and_clients(stack):
 def test_the_digest_reads_the_thresholds_with_its_own_grant(stack, monkeypatch):
     """No function rides on another's cache: without ReadThresholdsPolicy the digest's
     own read of the parameter is refused, whatever the notifier has cached."""
-    from nextmove.adapters import emailing
+    from nextmove import delivery
 
     with stack.functions["NotifierFunction"].running():
-        emailing.policy()  # the notifier's container has the thresholds cached
+        delivery.policy()  # the notifier's container has the thresholds cached
     role = next(r for r in stack.authorizer.roles.values() if r.function == "DigestFunction")
     monkeypatch.setattr(
         role, "grants", [g for g in role.grants if g.source != "ReadThresholdsPolicy"]
     )
     # Powertools wraps the AccessDeniedException in its GetParameterError.
     with stack.functions["DigestFunction"].running(), pytest.raises(Exception) as error:
-        emailing.policy()
+        delivery.policy()
     assert "AccessDeniedException" in str(error.value)
     assert "ssm:GetParameter" in str(error.value) and "DigestFunction" in str(error.value)
 

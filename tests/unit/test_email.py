@@ -13,7 +13,8 @@ import pytest
 
 from nextmove.contracts.events import NotificationPreferences, ProfileData
 from nextmove.contracts.recommendation import KINDS, Evidence, Recommendation
-from nextmove.email import RenderedEmail, format_evidence, render_many, to_mime, wants_email
+from nextmove.domain.email_policy import wants_email
+from nextmove.email import RenderedEmail, format_evidence, render_many, to_mime
 
 PREFS_URL = "https://app.nextmove.example/preferences?token=t0k3n&person=p-42"
 UNSUB_URL = "https://app.nextmove.example/unsubscribe?token=t0k3n&person=p-42"

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from nextmove.contracts.events import FeelingsCheckedIn, OfferReceived, SuccessRecorded
 from nextmove.contracts.recommendation import Recommendation
-from nextmove.domain import coach, mailing, negotiation
+from nextmove.domain import coach, email_policy, negotiation
 from nextmove.domain.state import PersonState
 from nextmove.domain.thresholds import DEFAULT, Thresholds
 from nextmove_local import template
@@ -53,7 +53,7 @@ def counter(recs: list[Recommendation]) -> float:
 def test_the_defaults_are_the_rules_as_they_were():
     assert (DEFAULT.timing.full_months, DEFAULT.timing.closed_months) == (3, 9)
     assert round(negotiation.SUCCESS_UPLIFT, 9) == 0.05
-    policy = mailing.MailingPolicy()
+    policy = email_policy.MailingPolicy()
     email = DEFAULT.email
     assert (email.weekly_limit, email.quiet_start, email.quiet_end) == (
         policy.weekly_limit,

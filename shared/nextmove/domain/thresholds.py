@@ -53,7 +53,7 @@ class NegotiationThresholds(_Tunable):
 
 
 class EmailThresholds(_Tunable):
-    """How often a person may be emailed, and when not (``mailing.MailingPolicy``'s names)."""
+    """How often a person may be emailed, and when not (``email_policy.MailingPolicy``'s names)."""
 
     weekly_limit: int = Field(default=3, ge=1, description="emails per person per 7 days")
     quiet_start: time = Field(default=time(21, 0), description="person's local time")

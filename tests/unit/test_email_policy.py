@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from nextmove.contracts.recommendation import Recommendation
-from nextmove.domain.mailing import MailingPolicy, decide, is_urgent, order
+from nextmove.domain.email_policy import MailingPolicy, decide, is_urgent, order
 
 POLICY = MailingPolicy()  # 3 a week, quiet 21:00-08:00 local
 NOON_CHICAGO = datetime(2026, 5, 6, 17, 0, tzinfo=UTC)  # 12:00 CDT

@@ -1,5 +1,7 @@
 """Deliver recommendations by email, at most once each, as the person asked and no
-more often than the no-spam rules (``nextmove.domain.mailing``) allow.
+more often than the no-spam rules (``nextmove.domain.email_policy``) allow: the
+notifier's and the digest's steps, in order. The decisions are the domain's, the rows
+``adapters/mailbox.py``'s, the send ``adapters/ses.py``'s and the message ``email.py``'s.
 
 One email per trigger event: a message on the email queue brings one recommendation,
 but its siblings (what the same event yielded) are read from the table and go in the
@@ -30,11 +32,11 @@ from typing import Literal
 from aws_lambda_powertools import Logger
 
 from nextmove import email
-from nextmove.adapters import clock, mailbox, mailer
+from nextmove.adapters import clock, mailbox, ses
 from nextmove.adapters.aws import setting
 from nextmove.contracts import Recommendation
 from nextmove.contracts.events import ProfileData
-from nextmove.domain import mailing
+from nextmove.domain import email_policy
 
 Outcome = Literal[
     "sent",
@@ -63,11 +65,9 @@ def deliver(rec: Recommendation, *, now: datetime | None = None) -> Outcome:
             mailbox.note_suppressed(rec, "no_profile")
             return "suppressed:no_profile"
         profile = box.state.profile.data
-        if not email.wants_email(rec.kind, profile.notifications):
+        if not email_policy.wants_email(rec.kind, profile.notifications):
             mailbox.note_suppressed(rec, "preferences")
-        wanted = [
-            r for r in mailing.order(box.recs) if email.wants_email(r.kind, profile.notifications)
-        ]
+        wanted = email_policy.wanted(box.recs, profile.notifications)
         earlier = [r for r in wanted if box.unconfirmed(r)]
         if earlier:
             mailbox.mark_unconfirmed(box, earlier)
@@ -77,8 +77,8 @@ def deliver(rec: Recommendation, *, now: datetime | None = None) -> Outcome:
                 return "unconfirmed"
             return "duplicate" if rec in wanted else "suppressed:preferences"
         key = mine[0].id
-        decision = mailing.decide(
-            urgent=mailing.is_urgent(mine),
+        decision = email_policy.decide(
+            urgent=email_policy.is_urgent(mine),
             now=now,
             time_zone=profile.time_zone,
             sent=box.sent_times(besides=key),
@@ -93,15 +93,29 @@ def deliver(rec: Recommendation, *, now: datetime | None = None) -> Outcome:
         # Another email to the person was claimed or counted since the read: decide again.
     else:
         raise RuntimeError(f"the mailbox of {rec.id}'s person kept changing; gave up")
-    release = partial(mailbox.release, box, mine, attempt=attempt, key=key)
-    if not _unless_raised(partial(mailbox.mark_sending, mine, attempt=attempt), release, key):
+    return _send_claimed(box, mine, profile, attempt=attempt, key=key, now=now)
+
+
+def _send_claimed(
+    box: mailbox.Mailbox,
+    recs: list[Recommendation],
+    profile: ProfileData,
+    *,
+    attempt: str,
+    key: str,
+    now: datetime,
+) -> Outcome:
+    """Mark ``attempt``'s claims 'sending', send, settle; a send SES refused gives the
+    claims back, so the retry sends."""
+    release = partial(mailbox.release, box, recs, attempt=attempt, key=key)
+    if not _unless_raised(partial(mailbox.mark_sending, recs, attempt=attempt), release, key):
         return "duplicate"  # a redelivery of the same email took the claims over: it sends
     try:
-        message_id = _send(mine, profile, key=key, digest=False, now=now)
+        message_id = _send(recs, profile, key=key, digest=False, now=now)
     except Exception:
         release()
         raise
-    _settle([(r, "sent") for r in mine], message_id=message_id, key=key)
+    _settle([(r, "sent") for r in recs], message_id=message_id, key=key)
     return "sent"
 
 
@@ -113,7 +127,7 @@ def _claim(
     attempt: str,
     key: str,
     now: datetime,
-    limits: mailing.MailingPolicy,
+    limits: email_policy.MailingPolicy,
 ) -> bool:
     """``mailbox.claim``, released if it raises (its outcome unknown), so the week's
     count holds no email that was not sent; a claim left behind is taken over by the
@@ -188,12 +202,12 @@ def send_due(now: datetime) -> dict[str, int]:
     return dict(outcomes)
 
 
-def policy() -> mailing.MailingPolicy:
+def policy() -> email_policy.MailingPolicy:
     """The no-spam limits, from the operators' thresholds parameter."""
     from nextmove.adapters import settings
 
     tuned = settings.thresholds().email
-    return mailing.MailingPolicy(
+    return email_policy.MailingPolicy(
         weekly_limit=tuned.weekly_limit, quiet_start=tuned.quiet_start, quiet_end=tuned.quiet_end
     )
 
@@ -212,14 +226,13 @@ def _send_held(tenant: str, person_id: str, now: datetime) -> str:
     profile = box.state.profile.data if box.state.profile else None
     recs = [r for row in rows for r in row.recs]
     # Preferences may have changed while the email waited: today's apply.
-    wanted = [r for r in recs if profile and email.wants_email(r.kind, profile.notifications)]
+    wanted = email_policy.wanted(recs, profile.notifications) if profile else []
     if profile is None or not wanted:
         mailbox.settle([(r, "suppressed:preferences") for r in recs], remove=rows)
         return "suppressed"
-    ordered = mailing.order(wanted)
-    key = ordered[0].id if len(rows) == 1 else _digest_key(ordered)
+    key = wanted[0].id if len(rows) == 1 else _digest_key(wanted)
     limits = policy()
-    decision = mailing.decide(
+    decision = email_policy.decide(
         urgent=False,
         now=now,
         time_zone=profile.time_zone,
@@ -240,7 +253,7 @@ def _send_held(tenant: str, person_id: str, now: datetime) -> str:
     ):
         return "busy"
     try:
-        message_id = _send(ordered, profile, key=key, digest=len(rows) > 1, now=now)
+        message_id = _send(wanted, profile, key=key, digest=len(rows) > 1, now=now)
     except Exception:
         release()
         raise
@@ -268,7 +281,7 @@ def _send(
     )
     # Only SES's answer: a failure after SES took the email must not release the claims
     # (the retry would send it twice), so the callers count it once the claims are settled.
-    return mailer.send_raw(message, sender=setting("SENDER_EMAIL"), to=profile.email)
+    return ses.send_raw(message, sender=setting("SENDER_EMAIL"), to=profile.email)
 
 
 def _digest_key(recs: list[Recommendation]) -> str:

@@ -1,4 +1,5 @@
-"""When a person gets an email: the no-spam rules, pure (no clock, no I/O).
+"""Whether and when a person gets an email: their preferences and the no-spam rules,
+pure (no clock, no I/O).
 
 The unit is one email per trigger event: every recommendation an event yields goes out
 together. Whether that email goes now or waits is decided here:
@@ -25,9 +26,19 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from nextmove.contracts.events import NotificationPreferences
 from nextmove.contracts.recommendation import KINDS, Recommendation
 
-__all__ = ["Decision", "MailingPolicy", "decide", "is_urgent", "local_zone", "order"]
+__all__ = [
+    "Decision",
+    "MailingPolicy",
+    "decide",
+    "is_urgent",
+    "local_zone",
+    "order",
+    "wanted",
+    "wants_email",
+]
 
 Reason = Literal["urgent", "open", "quiet_hours", "weekly_limit"]
 
@@ -144,3 +155,16 @@ def _room_at(sent: Sequence[datetime], at: datetime, policy: MailingPolicy) -> d
         return at
     # Once the (excess+1) oldest sends leave the window, one slot is free.
     return recent[excess] + policy.window
+
+
+def wants_email(rec_kind: str, prefs: NotificationPreferences) -> bool:
+    """Whether the person wants this kind of recommendation by email.
+
+    Both must hold: email is switched on, and the kind is one they chose.
+    """
+    return prefs.email and rec_kind in prefs.kinds
+
+
+def wanted(recs: Iterable[Recommendation], prefs: NotificationPreferences) -> list[Recommendation]:
+    """The recommendations the person wants by email, most urgent first (``order``)."""
+    return order([r for r in recs if wants_email(r.kind, prefs)])
