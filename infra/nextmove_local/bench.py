@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from nextmove_local import template
-from nextmove_local.stack import bus_event
+from nextmove_local.lambda_events import bus_event
 from nextmove_local.template import ROOT, Resolver
 
 OUT = ROOT / "build" / "bench.json"
@@ -828,7 +828,8 @@ def bench_throughput(
     person's five events in order; latency runs from the request to its email's file."""
     from nextmove.contracts.recommendation import KINDS, recommendation_id
     from nextmove_local.cli import SERVE_STATE
-    from nextmove_local.stack import TENANT, signed_headers
+    from nextmove_local.lambda_events import signed_headers
+    from nextmove_local.stack import TENANT
 
     outbox = workdir / "outbox-serve"
     serve = [sys.executable, "-m", "nextmove_local.cli", "serve"]

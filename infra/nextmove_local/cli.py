@@ -240,7 +240,7 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def send(args: argparse.Namespace) -> int:
-    from nextmove_local.stack import signed_headers
+    from nextmove_local.lambda_events import signed_headers
 
     if not SERVE_STATE.exists():
         raise SystemExit("nextmove: no local stack is running; start one with `nextmove serve`")
