@@ -160,13 +160,13 @@ def counting(stack: Any) -> Iterator[CallLog]:
             log.attach(fn.client(service))  # the function's own cached clients
     original = lambda_runtime.Function.invoke
 
-    def invoke(fn: Any, event: dict[str, Any]) -> Any:
-        token = _invoking.set(fn.logical_id)
+    def invoke(self: lambda_runtime.Function, event: dict[str, Any]) -> Any:
+        token = _invoking.set(self.logical_id)
         start = time.perf_counter()
         try:
-            return original(fn, event)
+            return original(self, event)
         finally:
-            log.durations[fn.logical_id].append(time.perf_counter() - start)
+            log.durations[self.logical_id].append(time.perf_counter() - start)
             _invoking.reset(token)
 
     lambda_runtime.Function.invoke = invoke  # type: ignore[method-assign]

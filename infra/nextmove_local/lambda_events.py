@@ -127,4 +127,4 @@ def matches(pattern: Any, value: Any) -> bool:
             or option == value
             for option in pattern
         )
-    return pattern == value
+    return bool(pattern == value)

@@ -351,7 +351,7 @@ class LocalStack:
         return self._queue_arns[url]
 
     def _set_queue_attributes(self, url: str, props: dict[str, Any]) -> None:
-        attributes = {}
+        attributes: dict[str, str] = {}
         for key in ("VisibilityTimeout", "MessageRetentionPeriod"):
             if key in props:
                 attributes[key] = str(props[key])
@@ -375,7 +375,8 @@ class LocalStack:
 
     def _tap(self, refs: dict[str, str]) -> str:
         """A queue on the topic with no filter: what a partner subscribing would see."""
-        url = self.client("sqs").create_queue(QueueName="local-recommendations-tap")["QueueUrl"]
+        created = self.client("sqs").create_queue(QueueName="local-recommendations-tap")
+        url: str = created["QueueUrl"]
         self.client("sns").subscribe(
             TopicArn=refs["RecommendationsTopic"],
             Protocol="sqs",

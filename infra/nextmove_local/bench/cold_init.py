@@ -31,9 +31,11 @@ def _site_packages() -> str:
     return sysconfig.get_paths()["purelib"]
 
 
-class _Plausible(dict[str, Any]):
+class _Plausible(dict[Any, str]):
     """Refs and attributes for resources that exist only on AWS: plausible names and
-    ARNs of the shape AWS gives them, so a function sees the environment it gets there."""
+    ARNs of the shape AWS gives them, so a function sees the environment it gets there.
+    Keyed as the Resolver's ``refs`` (a logical id) or, with ``attribute``, its
+    ``attrs`` ((logical id, attribute))."""
 
     def __init__(self, resources: dict[str, Any], resolver: Resolver, attribute: bool) -> None:
         super().__init__()

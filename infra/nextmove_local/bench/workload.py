@@ -16,7 +16,8 @@ SAMPLES.append("feelings_checked_in")  # a person's year in order: profile first
 
 def sample(name: str) -> dict[str, Any]:
     """The sample event ``events/<name>.json``."""
-    return json.loads((ROOT / "events" / f"{name}.json").read_text())
+    document: dict[str, Any] = json.loads((ROOT / "events" / f"{name}.json").read_text())
+    return document
 
 
 def person_events(person: str, prefix: str, shift: timedelta = timedelta()) -> list[bytes]:
