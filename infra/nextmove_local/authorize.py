@@ -157,7 +157,10 @@ class Authorizer:
     ) -> Iterable[tuple[str, str, Context]]:
         arn = f"arn:aws:{{}}:{self.region}:{self.account}:{{}}"
         if service == "dynamodb":
-            table = lambda name: arn.format("dynamodb", f"table/{name}")  # noqa: E731
+
+            def table(name: str) -> str:
+                return arn.format("dynamodb", f"table/{name}")
+
             if action in ("TransactWriteItems", "TransactGetItems"):
                 for item in params.get("TransactItems", []):
                     ((kind, body),) = item.items()

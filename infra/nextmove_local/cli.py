@@ -31,6 +31,7 @@ import sys
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -240,7 +241,7 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def send(args: argparse.Namespace) -> int:
-    from nextmove_local.stack import signed_headers
+    from nextmove_local.lambda_events import signed_headers
 
     if not SERVE_STATE.exists():
         raise SystemExit("nextmove: no local stack is running; start one with `nextmove serve`")
@@ -406,7 +407,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(run=schemas)
 
     args = parser.parse_args(argv)
-    return args.run(args)
+    run: Callable[[argparse.Namespace], int] = args.run
+    return run(args)
 
 
 if __name__ == "__main__":

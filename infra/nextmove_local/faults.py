@@ -204,7 +204,7 @@ class FaultInjector:
                 raise RuntimeError("Task timed out after 10.00 seconds")
             return invoke(event)
 
-        publisher.invoke = failing_invoke  # type: ignore[method-assign]
+        publisher.invoke = failing_invoke
 
     @contextmanager
     def no_backoff_sleep(self) -> Iterator[None]:

@@ -27,6 +27,7 @@ variables and service quotas.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
@@ -269,7 +270,7 @@ def _number(text: str) -> float:
     return float(text)
 
 
-_OPERATORS = {
+_OPERATORS: dict[str, Callable[[str, str], bool]] = {
     "StringEquals": lambda want, have: want == have,
     "StringEqualsIgnoreCase": lambda want, have: want.lower() == have.lower(),
     "StringLike": lambda want, have: _like(want, have),

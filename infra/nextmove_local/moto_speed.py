@@ -26,7 +26,13 @@ import base64
 import copy
 import threading
 import types
-from typing import Any
+from collections.abc import MutableMapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # moto is imported when the patches are installed, not before
+    from moto.core.model import StructureShape
+    from moto.core.serialize import BaseJSONSerializer
+    from moto.dynamodb.models import DynamoDBBackend
 
 _installed = False
 _lock = threading.Lock()
@@ -47,15 +53,16 @@ def _install_transactions() -> None:
 
     original = models.DynamoDBBackend.transact_write_items
 
-    def transact_write_items(backend: Any, transact_items: list[dict[str, Any]]) -> None:
+    def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
         with _lock:
-            saved = _save(backend, transact_items)
-            # moto's backup becomes the table itself; the rollback is ours, below.
-            models.copy = _NoTableCopy  # type: ignore[attr-defined]
+            saved = _save(self, transact_items)
+            # moto's backup becomes the table itself; the rollback is ours, below. (moto
+            # imports copy without exporting it, and the stand-in is not a module.)
+            models.copy = _NoTableCopy  # type: ignore[attr-defined, assignment]
             try:
-                original(backend, transact_items)
+                original(self, transact_items)
             except Exception:
-                _restore(backend, saved)
+                _restore(self, saved)
                 raise
             finally:
                 models.copy = copy  # type: ignore[attr-defined]
@@ -73,16 +80,20 @@ def _install_attribute_values() -> None:
     walk = serialize.BaseJSONSerializer._serialize_type_structure
 
     def serialize_structure(
-        serializer: Any, serialized: dict[str, Any], value: Any, shape: Any, key: str
+        self: BaseJSONSerializer,
+        serialized: MutableMapping[str, Any],
+        value: Any,
+        shape: StructureShape,
+        key: str,
     ) -> None:
         if (
             shape.name == "AttributeValue"
             and isinstance(value, dict)
-            and serializer.service_model.service_name in _ATTRIBUTE_SERVICES
+            and self.service_model.service_name in _ATTRIBUTE_SERVICES
         ):
-            serializer._default_serialize(serialized, wire_attribute(value), shape, key)
+            self._default_serialize(serialized, wire_attribute(value), shape, key)
             return
-        walk(serializer, serialized, value, shape, key)
+        walk(self, serialized, value, shape, key)
 
     serialize.BaseJSONSerializer._serialize_type_structure = serialize_structure  # type: ignore[method-assign]
 

@@ -255,7 +255,7 @@ def _reconcile(
     from nextmove.contracts import Recommendation
     from nextmove.domain import email_policy
     from nextmove.domain.state import PersonState
-    from nextmove_local.stack import ACCOUNT, REGION
+    from nextmove_local.account import ACCOUNT, REGION
 
     rows = _scan(stack)
     stored = {(r["pk"]["S"], r["sk"]["S"][len("EVENT#") :]) for r in rows if _sk(r, "EVENT#")}

@@ -202,7 +202,7 @@ def write_schemas(*, check: bool = False) -> list[str]:
     return differ
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(yaml.SafeDumper):  # type: ignore[misc]  # yaml is untyped (Any) here
     """Block-style YAML without anchors: the spec is read by people as well as tools."""
 
     def ignore_aliases(self, data: Any) -> bool:

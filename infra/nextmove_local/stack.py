@@ -1,7 +1,7 @@
 """The local stack: template.yaml's resources on moto, its functions run in-process.
 
 AWS invokes NextMove's functions from four kinds of trigger; here each is a pump that
-does the same job with the same event shapes:
+does the same job with the same event shapes (``lambda_events``):
 
     HttpApi route       -> ``post()`` builds the API Gateway v2 event for the webhook
     EventBridge rule    -> the rule (real, on moto's bus, same pattern) targets a local
@@ -33,7 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from nextmove_local import iam, template
+from nextmove_local.account import ACCOUNT, REGION
 from nextmove_local.authorize import Authorizer, AuthorizingMotoServer
+from nextmove_local.lambda_events import http_api_event, matches, signed_headers, sqs_record
 from nextmove_local.lambda_runtime import (
     Function,
     LambdaContext,
@@ -45,8 +47,6 @@ from nextmove_local.template import ROOT, Resolver
 
 __all__ = ["Function", "LambdaContext", "LocalStack"]
 
-REGION = "us-east-1"
-ACCOUNT = "123456789012"  # moto's default account
 ENV = "local"
 TENANT = "demo-partner"
 RULE_PAGES = 3  # pages of ten read from each rule's queue per pass (``_backlog``)
@@ -351,7 +351,7 @@ class LocalStack:
         return self._queue_arns[url]
 
     def _set_queue_attributes(self, url: str, props: dict[str, Any]) -> None:
-        attributes = {}
+        attributes: dict[str, str] = {}
         for key in ("VisibilityTimeout", "MessageRetentionPeriod"):
             if key in props:
                 attributes[key] = str(props[key])
@@ -375,7 +375,8 @@ class LocalStack:
 
     def _tap(self, refs: dict[str, str]) -> str:
         """A queue on the topic with no filter: what a partner subscribing would see."""
-        url = self.client("sqs").create_queue(QueueName="local-recommendations-tap")["QueueUrl"]
+        created = self.client("sqs").create_queue(QueueName="local-recommendations-tap")
+        url: str = created["QueueUrl"]
         self.client("sns").subscribe(
             TopicArn=refs["RecommendationsTopic"],
             Protocol="sqs",
@@ -803,47 +804,6 @@ def occurred_at(body: bytes) -> datetime | None:
         return None
 
 
-def bus_event(document: dict[str, Any], tenant: str) -> dict[str, Any]:
-    """The EventBridge event a rule delivers for an accepted webhook body (``document``)
-    signed by ``tenant``: what the event functions receive."""
-    from nextmove.adapters.bus import SOURCE
-
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": document["type"],
-        "source": SOURCE,
-        "account": ACCOUNT,
-        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "region": REGION,
-        "resources": [],
-        "detail": {"tenant": tenant, "event": document},
-    }
-
-
-def signed_headers(
-    body: bytes,
-    *,
-    secret: str,
-    tenant: str,
-    msg_id: str | None = None,
-    timestamp: int | None = None,
-) -> dict[str, str]:
-    """Headers a partner's Standard Webhooks library would send."""
-    from nextmove.intake import TENANT_HEADER
-    from nextmove.signing import sign
-
-    msg_id = msg_id or f"msg_{uuid.uuid4().hex}"
-    timestamp = int(time.time()) if timestamp is None else timestamp
-    return {
-        "content-type": "application/json",
-        "webhook-id": msg_id,
-        "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(secret, msg_id, timestamp, body),
-        TENANT_HEADER: tenant,
-    }
-
-
 def _forget_loggers() -> None:
     """Every stack's functions cold-start. Powertools configures a service's logger once
     per process (level, and a handler bound to the stdout of that moment), so a logger
@@ -855,77 +815,6 @@ def _forget_loggers() -> None:
         # Powertools' marks of a configured logger: "init" and its "powertools_*" attributes.
         for mark in [a for a in vars(log) if a == "init" or a.startswith("powertools_")]:
             delattr(log, mark)
-
-
-def http_api_event(method: str, path: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
-    """An API Gateway HTTP API (payload 2.0) event, as the webhook receives it."""
-    now = time.time()
-    try:
-        text, encoded = body.decode(), False
-    except UnicodeDecodeError:
-        text, encoded = base64.b64encode(body).decode(), True
-    return {
-        "version": "2.0",
-        "routeKey": f"{method} {path}",
-        "rawPath": path,
-        "rawQueryString": "",
-        "headers": {k.lower(): v for k, v in headers.items()},
-        "requestContext": {
-            "accountId": ACCOUNT,
-            "apiId": "local",
-            "domainName": "127.0.0.1",
-            "http": {
-                "method": method,
-                "path": path,
-                "protocol": "HTTP/1.1",
-                "sourceIp": "127.0.0.1",
-                "userAgent": headers.get("user-agent", ""),
-            },
-            "requestId": str(uuid.uuid4()),
-            "routeKey": f"{method} {path}",
-            "stage": "$default",
-            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
-            "timeEpoch": int(now * 1000),
-        },
-        "body": text,
-        "isBase64Encoded": encoded,
-    }
-
-
-def sqs_record(message: dict[str, Any], arn: str) -> dict[str, Any]:
-    """An SQS message as Lambda's event source mapping hands it to a function."""
-    return {
-        "messageId": message["MessageId"],
-        "receiptHandle": message["ReceiptHandle"],
-        "body": message["Body"],
-        "attributes": message.get("Attributes", {}),
-        "messageAttributes": message.get("MessageAttributes", {}),
-        "md5OfBody": message.get("MD5OfBody", ""),
-        "eventSource": "aws:sqs",
-        "eventSourceARN": arn,
-        "awsRegion": REGION,
-    }
-
-
-def matches(pattern: Any, value: Any) -> bool:
-    """EventBridge-style pattern matching, the subset filter criteria here use:
-    nested objects, lists of allowed values, and {"prefix": ...}."""
-    if isinstance(pattern, dict):
-        return isinstance(value, dict) and all(
-            k in value and matches(p, value[k]) for k, p in pattern.items()
-        )
-    if isinstance(pattern, list):
-        return any(
-            (
-                isinstance(option, dict)
-                and "prefix" in option
-                and isinstance(value, str)
-                and value.startswith(option["prefix"])
-            )
-            or option == value
-            for option in pattern
-        )
-    return pattern == value
 
 
 def _slug(text: str) -> str:

@@ -8,7 +8,7 @@ is an error here rather than a silent difference from AWS.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,11 +19,11 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(yaml.SafeLoader):  # type: ignore[misc]  # yaml is untyped (Any) here
     """YAML with CloudFormation's short-form tags (!Ref, !GetAtt, !Sub)."""
 
 
-def _tag(name: str):
+def _tag(name: str) -> Callable[[yaml.SafeLoader, yaml.Node], dict[str, Any]]:
     def construct(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
         if isinstance(node, yaml.ScalarNode):
             value: Any = loader.construct_scalar(node)
@@ -54,7 +54,8 @@ def functions(tpl: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
 
 def load(path: Path = TEMPLATE) -> dict[str, Any]:
     with path.open() as handle:
-        return yaml.load(handle, Loader=_Loader)
+        document: dict[str, Any] = yaml.load(handle, Loader=_Loader)
+    return document
 
 
 def holds(name: str, conditions: dict[str, Any], resolve: Resolver) -> bool:

@@ -49,7 +49,7 @@ from schemathesis.specs.openapi.checks import (
 
 from nextmove.adapters import secrets as secret_cache
 from nextmove.intake import MAX_BODY_BYTES, REFUSALS
-from nextmove_local.stack import signed_headers
+from nextmove_local.lambda_events import signed_headers
 from tests.support import EVENTS, ROOT, table_items
 
 REQUESTS = int(os.environ.get("NEXTMOVE_FUZZ_REQUESTS", "500"))

@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from nextmove_local.bench import SAMPLES, counting, lambda_environments
+from nextmove_local.bench.cold_init import lambda_environments
+from nextmove_local.bench.workload import SAMPLES
+from nextmove_local.calls import counting
 from tests.support import load_event, table_items
 
 FUNCTION_OF = {
