@@ -149,8 +149,9 @@ def counter_of(rec: Recommendation) -> float:
     return value
 
 
-def round_to_thousand(amount: float) -> int:
-    return math.floor(amount / 1000 + 0.5) * 1000
+def up_to_thousand(amount: float) -> int:
+    """The counter's rounding: up, never below the figure it anchors on."""
+    return math.ceil(amount / 1000) * 1000
 
 
 def austin_swe() -> market.WagePercentiles:
@@ -169,7 +170,7 @@ def p75() -> int:
 
 def below_market_base() -> int:
     """A realistic base the Austin market beats by more than the 5% minimum ask."""
-    return round_to_thousand(p75() * 0.85)
+    return up_to_thousand(p75() * 0.85)
 
 
 # ---- market position and the counter -----------------------------------------------
@@ -179,7 +180,7 @@ def test_senior_swe_in_austin_is_countered_at_the_metro_75th_percentile() -> Non
     wages = austin_swe()
     rec = advise(offer_event(offer_data(base=below_market_base())))
 
-    expected = round_to_thousand(p75())
+    expected = up_to_thousand(p75())
     assert counter_of(rec) == expected
     assert rec.headline == (
         f"Counter at ${expected:,}: the market for this role pays more than the offer"
@@ -241,17 +242,17 @@ def test_a_fresh_major_success_raises_the_counter_by_five_percent() -> None:
     stale = advise(event, person(event, successes=[major_success(days_before=400)]))
     minor = advise(event, person(event, successes=[major_success(90, magnitude="notable")]))
 
-    assert counter_of(fresh) == round_to_thousand(p75() * 1.05)
+    assert counter_of(fresh) == up_to_thousand(p75() * 1.05)
     assert "Launched payments v2" in fresh.body
-    assert counter_of(stale) == counter_of(minor) == round_to_thousand(p75())
+    assert counter_of(stale) == counter_of(minor) == up_to_thousand(p75())
 
 
 def test_a_strong_offer_is_still_countered_above_its_base() -> None:
-    base = round_to_thousand(p75() * 1.2)
+    base = up_to_thousand(p75() * 1.2)
     rec = advise(offer_event(offer_data(base=base)))
 
     assert rec.headline == "This offer is strong — still ask, starting with base"
-    assert counter_of(rec) == round_to_thousand(base * 1.05)
+    assert counter_of(rec) == up_to_thousand(base * 1.05)
     assert rec.actions[1] == f"Counter on base at ${counter_of(rec):,.0f}."
 
 
@@ -515,6 +516,39 @@ def test_every_level_shows_the_percentile_it_is_priced_at() -> None:
     assert "anchor on the 25th percentile" in rec.body
 
 
+def test_the_counter_never_rounds_below_the_market_figure_it_anchors_on() -> None:
+    # A mid-level offer against a $101,050 median: $101,000 would undercut the anchor.
+    occupation = market.Occupation("13-1071", "Human Resources Specialists")
+    wages = market.WagePercentiles(
+        occupation=occupation,
+        area_code="0000000",
+        area_name="National",
+        area_level="national",
+        p10=60_000,
+        p25=80_000,
+        p50=101_050,
+        p75=120_000,
+        p90=140_000,
+        top_coded=frozenset(),
+    )
+    view = MarketView(occupation=occupation, wages=wages, level_key="p50", anchor=101_050)
+    counter = counter_offer(view, 90_000, success=None)
+    assert counter.amount == 102_000 and counter.set_by == "market"
+
+
+def test_when_the_offer_floor_sets_the_counter_the_advice_says_so_and_cites_no_bls() -> None:
+    # The market pays a little more than the offer, but less than 5% more: the 5% floor
+    # sets the ask, and the explanation must give that arithmetic, not the median's.
+    base = up_to_thousand(p75() / 1.03)
+    rec = advise(offer_event(offer_data(base=base)))
+    floor = base * 1.05
+    assert counter_of(rec) == up_to_thousand(floor)
+    assert f"5% above the offer's base of ${base:,} (${round(floor):,}), which is more" in rec.body
+    assert "rounded up to the next $1,000" in rec.body
+    counter = evidence(rec, "Counter-offer (base)")
+    assert counter.source == "NextMove negotiation rule"
+
+
 def test_a_top_coded_anchor_is_shown_as_at_least_and_never_undercuts_the_offer() -> None:
     # BLS publishes some high percentiles only as "at least" its cap; the counter treats
     # the cap as a floor for the market and still never goes below the offer.
@@ -534,7 +568,7 @@ def test_a_top_coded_anchor_is_shown_as_at_least_and_never_undercuts_the_offer()
     view = MarketView(occupation=occupation, wages=wages, level_key="p90", anchor=239_200)
 
     assert view.anchor_is_floor
-    assert counter_offer(view, 200_000, success=None).amount == 239_000
+    assert counter_offer(view, 200_000, success=None).amount == 240_000  # up from 239,200
     strong = counter_offer(view, 400_000, success=None)
     assert strong.amount == 420_000 and not strong.market_pays_more
 
@@ -557,3 +591,37 @@ def test_a_suppressed_bls_cell_is_said_so_not_filled_in(monkeypatch: pytest.Monk
 
     _assert_no_figure_invented(rec)
     assert "BLS does not publish the 75th percentile wage for 15-1252" in rec.body
+
+
+# ---- a coach would sign it (issue 15) ---------------------------------------------
+
+
+def test_an_offer_below_current_pay_is_called_a_pay_cut_and_advised_on() -> None:
+    event = offer_event(offer_data(title="Software Developer", base=120_000))
+    rec = advise(event, person(event, current_base=150_000))
+    assert "a raise of -" not in rec.body
+    assert "the offer's base is a pay cut of 20% ($30,000 a year less)" in rec.body
+    assert "Before you take a cut, be clear what would make it worth it" in rec.body
+    if counter_of(rec) < 150_000:
+        assert "still below your current base of $150,000" in rec.actions[1]
+
+
+def test_without_equity_nextmove_asks_whether_there_is_any_and_the_sign_on_is_one_off() -> None:
+    event = offer_event(offer_data(equity=0, sign_on=20_000))
+    rec = advise(event)
+    assert "a larger grant" not in rec.body + " ".join(rec.actions)
+    assert "Then ask whether equity is part of the package." in rec.actions
+    assert "spread over" not in rec.body
+    assert "The $20,000 sign-on is paid once, in the first year" in rec.body
+    with_equity = advise(offer_event(offer_data(equity=100_000, sign_on=20_000)))
+    assert "Then ask about equity: a larger grant or a shorter cliff." in with_equity.actions
+    assert "$5,000 sign-on a year ($20,000 spread over 4 years)" in with_equity.body
+
+
+def test_a_non_us_offer_gets_no_us_statistics_and_is_told_what_nextmove_lacks() -> None:
+    data = offer_data(city="Munich", state=None, country="DE", base=95_000, currency="EUR")
+    event = offer_event(data)
+    rec = advise(event, person(event, current_base=85_000, current_currency="EUR"))
+    assert "US employees" not in rec.body and "Atlanta Fed" not in rec.body
+    assert not any("Glassdoor" in e.source or "Atlanta" in e.source for e in rec.evidence)
+    assert "NextMove has no figures on how often people negotiate in DE" in rec.body

@@ -41,6 +41,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Literal
 
 from nextmove.contracts.events import Level, OfferData, OfferReceived
 from nextmove.contracts.recommendation import Evidence, Priority, Recommendation
@@ -52,6 +53,8 @@ from nextmove.reference.market import Occupation, WagePercentiles
 
 RULE_MARKET_ANCHOR = "negotiation.market_anchor"
 RULE_NO_MARKET_DATA = "negotiation.no_market_data"
+RULE_SOURCE = "NextMove negotiation rule"  # a figure the rule set, not the market
+RULE_YEAR = "2026"
 
 URGENT_WITHIN_DAYS = 7  # a deadline this close makes the recommendation high priority
 TIME_TO_PREPARE_DAYS = 3  # enough to research and counter in one conversation
@@ -125,22 +128,34 @@ class TotalComp:
             )
         return " + ".join(parts)
 
+    def one_off(self) -> str:
+        """The sign-on, when nothing vests: first-year money, not a yearly figure."""
+        if not self.sign_on or self.sign_on_per_year:
+            return ""
+        first_year = money(self.per_year + self.sign_on, self.currency)
+        return (
+            f" The {money(self.sign_on, self.currency)} sign-on is paid once, in the first "
+            f"year (nothing vests to spread it over): year one comes to {first_year}."
+        )
+
 
 def total_comp(offer: OfferData) -> TotalComp:
     """Total compensation per year: base, target bonus, equity and sign-on per year.
 
     Equity counts as the grant over its vesting years. The sign-on is spread over the
-    same period so that a one-off payment does not make an offer look richer every year.
+    same period so that a one-off payment does not make an offer look richer every year;
+    with no equity nothing vests, and the sign-on is the first year's alone.
     """
     package = offer.package
     years = package.vesting_years
+    vests = package.equity_grant_value > 0
     return TotalComp(
         company=offer.company,
         currency=package.currency,
         base=package.base_salary,
         bonus=package.base_salary * package.target_bonus_pct / 100,
         equity_per_year=package.equity_grant_value / years,
-        sign_on_per_year=package.sign_on_bonus / years,
+        sign_on_per_year=package.sign_on_bonus / years if vests else 0,
         equity_grant=package.equity_grant_value,
         sign_on=package.sign_on_bonus,
         vesting_years=years,
@@ -244,6 +259,10 @@ class Counter:
     market_pays_more: bool  # the level's market wage is above the offer's base
     success: SuccessEntry | None  # the major success that raised the ask, if any
     uplift: float = SUCCESS_UPLIFT  # what that success added, as a fraction
+    # Which floor set the ask: the level's market wage, or MIN_ASK_OVER_OFFER above the
+    # offer (when the market pays less than that, or less than the offer).
+    set_by: Literal["market", "offer"] = "market"
+    offer_floor: float = 0  # the offer's base plus MIN_ASK_OVER_OFFER
 
 
 def fresh_major_success(state: PersonState, at: datetime) -> SuccessEntry | None:
@@ -266,15 +285,20 @@ def counter_offer(
     """The base salary to ask for, from the market for the role and level.
 
     The market wage at the level's percentile, and at least 5% above the offer; 5% more
-    after a fresh major success; rounded to the nearest $1,000 and never below the
-    offer. Current pay is not an input, on purpose.
+    after a fresh major success; rounded up to the next $1,000 (an ask rounded down
+    would sit below the figure it anchors on). Current pay is not an input, on purpose.
     """
-    ask = max(view.anchor, offer_base * (1 + MIN_ASK_OVER_OFFER))
+    floor = offer_base * (1 + MIN_ASK_OVER_OFFER)
+    ask = max(view.anchor, floor)
     if success is not None:
         ask *= 1 + uplift
-    amount = max(_round_to(ask), _round_up_to(offer_base))
     return Counter(
-        amount=amount, market_pays_more=view.anchor > offer_base, success=success, uplift=uplift
+        amount=_round_up_to(ask),
+        market_pays_more=view.anchor > offer_base,
+        success=success,
+        uplift=uplift,
+        set_by="market" if view.anchor >= floor else "offer",
+        offer_floor=floor,
     )
 
 
@@ -365,11 +389,14 @@ def advise_offer(
         parts = [_no_market_part(view)]
     parts.append(_total_comp_part(comp, received))
     parts.extend(_comparison_parts(comp, other_open_offers(state, offer, today)))
-    parts.extend(_raise_parts(state, comp, counter))
-    parts.append(_how_to_ask_part(counter))
+    # US statistics frame US jobs only; elsewhere NextMove says what it has no data for.
+    country = offer.location.country
+    parts.extend(_raise_parts(state, comp, counter, us=country == "US"))
+    parts.append(_how_to_ask_part(counter, comp, country=country))
     parts.append(_Part(deadline.text))
 
-    actions = [deadline.action] if deadline.passed else [deadline.action, *_ask_actions(counter)]
+    asks = _ask_actions(counter, comp, current_base=_current_base(state, comp))
+    actions = [deadline.action] if deadline.passed else [deadline.action, *asks]
     priority: Priority = "high" if deadline.urgent else "normal"
     return [
         Recommendation.create(
@@ -476,12 +503,20 @@ def _market_parts(
 
 def _counter_part(view: MarketView, counter: Counter, comp: TotalComp) -> _Part:
     anchor_name = PERCENTILE_NAMES[view.level_key]
-    if counter.market_pays_more:
+    above_offer = (
+        f"{pct(MIN_ASK_OVER_OFFER)} above the offer's base of {money(comp.base)} "
+        f"({money(counter.offer_floor)})"
+    )
+    if counter.set_by == "market":
         steps = [f"the market {anchor_name} for the level ({money(view.anchor)})"]
+    elif counter.market_pays_more:
+        steps = [
+            f"{above_offer}, which is more than the market {anchor_name} ({money(view.anchor)})"
+        ]
     else:
         steps = [
-            f"{pct(MIN_ASK_OVER_OFFER)} above the offer, which already pays the market "
-            f"{anchor_name} ({money(view.anchor)}) or more"
+            f"{above_offer}: the offer already pays the market {anchor_name} "
+            f"({money(view.anchor)}) or more"
         ]
     evidence: list[Evidence] = []
     if counter.success is not None:
@@ -499,16 +534,18 @@ def _counter_part(view: MarketView, counter: Counter, comp: TotalComp) -> _Part:
                 detail=f"adds {pct(counter.uplift)} to the ask for 12 months",
             )
         )
-    how = ", ".join(steps) + f", rounded to the nearest {money(ROUND_TO)}"
+    how = ", ".join(steps) + f", rounded up to the next {money(ROUND_TO)}"
+    # The figure's source is whatever set it: the market's wages, or the rule's floor.
+    by_market = counter.set_by == "market"
     evidence.insert(
         0,
         Evidence(
             label="Counter-offer (base)",
             value=counter.amount,
             unit="USD",
-            source=view.wages.source,
-            year=view.wages.release,
-            detail=f"{how}; never below the offer's base of {money(comp.base)}",
+            source=view.wages.source if by_market else RULE_SOURCE,
+            year=view.wages.release if by_market else RULE_YEAR,
+            detail=how,
         ),
     )
     return _Part(
@@ -528,7 +565,8 @@ def _no_market_part(view: NoMarketData) -> _Part:
 
 def _total_comp_part(comp: TotalComp, received: str) -> _Part:
     return _Part(
-        f"Total compensation: {money(comp.per_year, comp.currency)} a year = {comp.breakdown()}.",
+        f"Total compensation: {money(comp.per_year, comp.currency)} a year = {comp.breakdown()}."
+        + comp.one_off(),
         (_total_comp_evidence(comp, received),),
     )
 
@@ -572,18 +610,38 @@ def _comparison_parts(comp: TotalComp, others: list[OfferEntry]) -> list[_Part]:
     ]
 
 
-def _raise_parts(state: PersonState, comp: TotalComp, counter: Counter | None) -> list[_Part]:
-    """The raise the offer and the counter mean against current pay, when it is known."""
+def _current_base(state: PersonState, comp: TotalComp) -> float | None:
+    """The person's current base, when known and in the offer's currency."""
     if state.profile is None or state.profile.data.compensation is None:
-        return []
+        return None
     current = state.profile.data.compensation
     if current.currency != comp.currency or current.base_salary <= 0:
+        return None
+    return current.base_salary
+
+
+def _change(new: float, current: float) -> str:
+    """'a raise of 12%', or, below current pay, 'a pay cut of 20% ($30,000 less)'."""
+    change = new / current - 1
+    if change >= 0:
+        return f"a raise of {pct(change)}"
+    return f"a pay cut of {pct(-change)} ({money(current - new)} a year less)"
+
+
+def _raise_parts(
+    state: PersonState, comp: TotalComp, counter: Counter | None, *, us: bool
+) -> list[_Part]:
+    """The raise (or the cut) the offer and the counter mean against current pay, when
+    it is known."""
+    current_base = _current_base(state, comp)
+    if state.profile is None or state.profile.data.compensation is None or current_base is None:
         return []
+    current = state.profile.data.compensation
     on = _aware(state.profile.occurred_at).date().isoformat()
     offer_raise = comp.base / current.base_salary - 1
     text = (
         f"Against your current base of {money(current.base_salary, current.currency)}, the "
-        f"offer's base is a raise of {pct(offer_raise)}"
+        f"offer's base is {_change(comp.base, current.base_salary)}"
     )
     now_paid = f"your current base of {money(current.base_salary, current.currency)}"
     evidence = [
@@ -598,7 +656,7 @@ def _raise_parts(state: PersonState, comp: TotalComp, counter: Counter | None) -
     ]
     if counter is not None:
         counter_raise = counter.amount / current.base_salary - 1
-        text += f" and the counter a raise of {pct(counter_raise)}"
+        text += f" and the counter {_change(counter.amount, current.base_salary)}"
         evidence.append(
             Evidence(
                 label="Raise of the counter over your current base",
@@ -614,6 +672,15 @@ def _raise_parts(state: PersonState, comp: TotalComp, counter: Counter | None) -
                 ". A raise this large is within reach because the market for the new role "
                 "supports it, not because of your old pay; it is a fair ask, not a promise"
             )
+    if offer_raise < 0:
+        text += (
+            ". Before you take a cut, be clear what would make it worth it: a real step "
+            "towards the role you are aiming for, equity you believe in, hours or security "
+            "you need. Whatever the reason, ask for the base back up to at least what you "
+            "are paid now; a cut you accept now is the base every later raise starts from"
+        )
+    if not us:
+        return [_Part(text + ".", tuple(evidence))]
     text += (
         ". Job switchers' median wage growth has historically run about 1 to 3 points a "
         "year above job stayers', but in 2025 the gap was close to nil (Atlanta Fed Wage "
@@ -631,14 +698,28 @@ def _raise_parts(state: PersonState, comp: TotalComp, counter: Counter | None) -
     return [_Part(text, tuple(evidence))]
 
 
-def _how_to_ask_part(counter: Counter | None) -> _Part:
+def _equity_ask(comp: TotalComp) -> str:
+    """Only ask for what exists: a grant to enlarge, or the question whether there is one."""
+    if comp.equity_grant:
+        return "equity (a larger grant or a shorter cliff)"
+    return "whether equity is part of the package at all (this offer names none)"
+
+
+def _how_to_ask_part(counter: Counter | None, comp: TotalComp, *, country: str) -> _Part:
     first = (
         f"base first ({money(counter.amount)})" if counter is not None else "the salary range first"
     )
+    how = (
+        f"How to ask: {first}, then {_equity_ask(comp)}, then a sign-on bonus. Don't "
+        "disclose your current pay; if asked, answer with what the role pays."
+    )
+    if country != "US":
+        return _Part(
+            f"{how} NextMove has no figures on how often people negotiate in {country}; "
+            "asking politely for a better offer is still normal practice."
+        )
     return _Part(
-        f"How to ask: {first}, then equity (a larger grant or a shorter cliff), then a "
-        "sign-on bonus. Don't disclose your current pay; if asked, answer with what the role "
-        f"pays. {GLASSDOOR_DID_NOT_NEGOTIATE_PCT}% of US employees accepted their first "
+        f"{how} {GLASSDOOR_DID_NOT_NEGOTIATE_PCT}% of US employees accepted their first "
         f"salary offer without negotiating (Glassdoor, {GLASSDOOR_YEAR}); employers expect a "
         "counter, and asking politely is normal.",
         (
@@ -654,26 +735,34 @@ def _how_to_ask_part(counter: Counter | None) -> _Part:
     )
 
 
-def _ask_actions(counter: Counter | None) -> list[str]:
+def _ask_actions(
+    counter: Counter | None, comp: TotalComp, *, current_base: float | None
+) -> list[str]:
     first = (
         f"Counter on base at {money(counter.amount)}."
         if counter is not None
         else "Ask for the salary range for the role and level before naming a number."
     )
+    asked = counter.amount if counter is not None else comp.base
+    if current_base is not None and asked < current_base:
+        first += (
+            f" That is still below your current base of {money(current_base, comp.currency)}:"
+            " ask for at least that, or be sure what makes the cut worth it."
+        )
+    equity = (
+        "Then ask about equity: a larger grant or a shorter cliff."
+        if comp.equity_grant
+        else "Then ask whether equity is part of the package."
+    )
     return [
         first,
-        "Then ask about equity: a larger grant or a shorter cliff.",
+        equity,
         "Then ask for a sign-on bonus.",
         "Don't disclose your current pay; answer with what the role pays.",
     ]
 
 
 # ---- small helpers -----------------------------------------------------------------
-
-
-def _round_to(amount: float) -> int:
-    # Half up, not Python's half-to-even: $171,500 reads as $172,000 to everyone.
-    return math.floor(amount / ROUND_TO + 0.5) * ROUND_TO
 
 
 def _round_up_to(amount: float) -> int:
