@@ -625,3 +625,12 @@ def test_a_non_us_offer_gets_no_us_statistics_and_is_told_what_nextmove_lacks() 
     assert "US employees" not in rec.body and "Atlanta Fed" not in rec.body
     assert not any("Glassdoor" in e.source or "Atlanta" in e.source for e in rec.evidence)
     assert "NextMove has no figures on how often people negotiate in DE" in rec.body
+
+
+def test_an_ambitious_counter_says_so_with_the_risk_and_the_fallback() -> None:
+    rec = advise(offer_event(offer_data(base=up_to_thousand(p75() * 0.7))))
+    assert counter_of(rec) >= p75()
+    assert "above the offer: an ambitious ask, at the top of the range" in rec.body
+    assert "the lowest base you would accept" in rec.body
+    modest = advise(offer_event(offer_data(base=up_to_thousand(p75() * 0.95))))
+    assert "ambitious ask" not in modest.body

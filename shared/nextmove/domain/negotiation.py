@@ -64,6 +64,9 @@ SUCCESS_UPLIFT = DEFAULT.negotiation.anchor_uplift_pct / 100
 MIN_ASK_OVER_OFFER = 0.05  # a strong offer still leaves room for a modest counter
 ROUND_TO = 1_000  # a clean figure is easier to say and to agree to
 STRETCH_RAISE = 1.5  # a counter at 1.5x current pay or more is worth calling out
+# A counter this far above the offer is at the top of what a counter asks: the advice
+# says so, with what it risks and the fallback.
+AMBITIOUS_OVER_OFFER = 0.20
 
 # The framing evidence; none of it feeds the counter.
 ATLANTA_FED = "Federal Reserve Bank of Atlanta Wage Growth Tracker"
@@ -548,11 +551,21 @@ def _counter_part(view: MarketView, counter: Counter, comp: TotalComp) -> _Part:
             detail=how,
         ),
     )
-    return _Part(
+    text = (
         f"Counter at {money(counter.amount)} on base: {how}. The market for the new role and "
-        "the offer set this figure; what you are paid now does not.",
-        tuple(evidence),
+        "the offer set this figure; what you are paid now does not."
     )
+    over_offer = counter.amount / comp.base - 1
+    if over_offer >= AMBITIOUS_OVER_OFFER:
+        text += (
+            f" That is {pct(over_offer)} above the offer: an ambitious ask, at the top of "
+            "the range a counter covers. The market backs it, but the employer may not "
+            "move that far, and a figure far above their budget can cool the conversation. "
+            "Decide before you ask the lowest base you would accept; if they cannot reach "
+            "your figure, ask for the gap as a sign-on bonus or a written salary review in "
+            "six months, and say you want to make it work."
+        )
+    return _Part(text, tuple(evidence))
 
 
 def _no_market_part(view: NoMarketData) -> _Part:
