@@ -24,7 +24,7 @@ import json
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.utils import getaddresses, parseaddr
@@ -155,64 +155,128 @@ class Authorizer:
     def _resources(
         self, service: str, action: str, params: Any
     ) -> Iterable[tuple[str, str, Context]]:
-        arn = f"arn:aws:{{}}:{self.region}:{self.account}:{{}}"
-        if service == "dynamodb":
-
-            def table(name: str) -> str:
-                return arn.format("dynamodb", f"table/{name}")
-
-            if action in ("TransactWriteItems", "TransactGetItems"):
-                for item in params.get("TransactItems", []):
-                    ((kind, body),) = item.items()
-                    yield f"dynamodb:{_DYNAMODB_ITEM_ACTIONS[kind]}", table(body["TableName"]), {}
-            elif action in ("BatchGetItem", "BatchWriteItem"):
-                for name in params.get("RequestItems", {}):
-                    yield f"dynamodb:{action}", table(name), {}
-            elif action in ("DescribeStream", "GetShardIterator"):
-                yield f"dynamodb:{action}", params["StreamArn"], {}
-            elif action == "GetRecords":
-                yield "dynamodb:GetRecords", params["ShardIterator"].split("|", 1)[0], {}
-            elif "TableName" in params:
-                resource = table(params["TableName"])
-                if params.get("IndexName"):
-                    resource += f"/index/{params['IndexName']}"
-                yield f"dynamodb:{action}", resource, {}
-            else:
-                yield f"dynamodb:{action}", "*", {}
-        elif service == "sqs":
-            if "QueueUrl" in params:
-                name = params["QueueUrl"].rstrip("/").rsplit("/", 1)[1]
-            else:
-                name = params.get("QueueName", "*")
-            resource = arn.format("sqs", name) if name != "*" else "*"
-            yield f"sqs:{_SQS_ACTIONS.get(action, action)}", resource, {}
-        elif service == "sns":
-            resource = params.get("TopicArn", "*")
-            yield f"sns:{'Publish' if action == 'PublishBatch' else action}", resource, {}
-        elif service == "ses" and action in ("SendRawEmail", "SendEmail"):
-            sender, recipients, display = _ses_addresses(action, params)
-            context: Context = {"ses:FromAddress": sender, "ses:Recipients": recipients}
-            if display:
-                context["ses:FromDisplayName"] = display
-            yield f"ses:{action}", arn.format("ses", f"identity/{sender}"), context
-        elif service == "events" and action == "PutEvents":
-            for entry in params.get("Entries", []):
-                bus = entry.get("EventBusName", "default")
-                resource = (
-                    bus if bus.startswith("arn:") else arn.format("events", f"event-bus/{bus}")
-                )
-                context = {"events:source": entry.get("Source", "")}
-                context["events:detail-type"] = entry.get("DetailType", "")
-                yield "events:PutEvents", resource, context
-        elif service == "ssm" and "Name" in params:
-            name = params["Name"]
-            resource = arn.format("ssm", f"parameter{name if name.startswith('/') else '/' + name}")
-            yield f"ssm:{action}", resource, {}
-        elif service == "secretsmanager" and "SecretId" in params:
-            secret = params["SecretId"]
-            yield f"secretsmanager:{action}", self.secret_arns.get(secret, secret), {}
-        else:
+        """What IAM is asked for this call: the operation's own rule, else its service's,
+        else the action on every resource."""
+        rule = _OPERATION_RESOURCES.get((service, action)) or _SERVICE_RESOURCES.get(service)
+        if rule is None:
             yield f"{service}:{action}", "*", {}
+        else:
+            yield from rule(self, action, params)
+
+    def arn(self, service: str, resource: str) -> str:
+        return f"arn:aws:{service}:{self.region}:{self.account}:{resource}"
+
+
+# ---- each call's resources, by service and operation --------------------------------
+
+_Resources = Iterator[tuple[str, str, Context]]
+
+
+def _transaction_items(auth: Authorizer, action: str, params: Any) -> _Resources:
+    for item in params.get("TransactItems", []):
+        ((kind, body),) = item.items()
+        yield f"dynamodb:{_DYNAMODB_ITEM_ACTIONS[kind]}", _table(auth, body["TableName"]), {}
+
+
+def _batch_tables(auth: Authorizer, action: str, params: Any) -> _Resources:
+    for name in params.get("RequestItems", {}):
+        yield f"dynamodb:{action}", _table(auth, name), {}
+
+
+def _stream(auth: Authorizer, action: str, params: Any) -> _Resources:
+    yield f"dynamodb:{action}", params["StreamArn"], {}
+
+
+def _stream_records(auth: Authorizer, action: str, params: Any) -> _Resources:
+    # The request names no stream: its shard iterator begins with the stream's ARN.
+    yield "dynamodb:GetRecords", params["ShardIterator"].split("|", 1)[0], {}
+
+
+def _table_or_index(auth: Authorizer, action: str, params: Any) -> _Resources:
+    if "TableName" not in params:
+        yield f"dynamodb:{action}", "*", {}
+        return
+    resource = _table(auth, params["TableName"])
+    if params.get("IndexName"):
+        resource += f"/index/{params['IndexName']}"
+    yield f"dynamodb:{action}", resource, {}
+
+
+def _table(auth: Authorizer, name: str) -> str:
+    return auth.arn("dynamodb", f"table/{name}")
+
+
+def _queue(auth: Authorizer, action: str, params: Any) -> _Resources:
+    if "QueueUrl" in params:
+        name = params["QueueUrl"].rstrip("/").rsplit("/", 1)[1]
+    else:
+        name = params.get("QueueName", "*")
+    resource = auth.arn("sqs", name) if name != "*" else "*"
+    yield f"sqs:{_SQS_ACTIONS.get(action, action)}", resource, {}
+
+
+def _topic(auth: Authorizer, action: str, params: Any) -> _Resources:
+    resource = params.get("TopicArn", "*")
+    yield f"sns:{'Publish' if action == 'PublishBatch' else action}", resource, {}
+
+
+def _sender_identity(auth: Authorizer, action: str, params: Any) -> _Resources:
+    sender, recipients, display = _ses_addresses(action, params)
+    context: Context = {"ses:FromAddress": sender, "ses:Recipients": recipients}
+    if display:
+        context["ses:FromDisplayName"] = display
+    yield f"ses:{action}", auth.arn("ses", f"identity/{sender}"), context
+
+
+def _event_buses(auth: Authorizer, action: str, params: Any) -> _Resources:
+    for entry in params.get("Entries", []):
+        bus = entry.get("EventBusName", "default")
+        resource = bus if bus.startswith("arn:") else auth.arn("events", f"event-bus/{bus}")
+        context: Context = {
+            "events:source": entry.get("Source", ""),
+            "events:detail-type": entry.get("DetailType", ""),
+        }
+        yield "events:PutEvents", resource, context
+
+
+def _parameter(auth: Authorizer, action: str, params: Any) -> _Resources:
+    if "Name" not in params:
+        yield f"ssm:{action}", "*", {}
+        return
+    name = params["Name"]
+    path = name if name.startswith("/") else "/" + name
+    yield f"ssm:{action}", auth.arn("ssm", f"parameter{path}"), {}
+
+
+def _secret(auth: Authorizer, action: str, params: Any) -> _Resources:
+    if "SecretId" not in params:
+        yield f"secretsmanager:{action}", "*", {}
+        return
+    secret = params["SecretId"]
+    # SecretId is the secret's name or its ARN: IAM authorizes the ARN.
+    yield f"secretsmanager:{action}", auth.secret_arns.get(secret, secret), {}
+
+
+_ResourceRule = Callable[[Authorizer, str, Any], _Resources]
+_OPERATION_RESOURCES: dict[tuple[str, str], _ResourceRule] = {
+    ("dynamodb", "TransactWriteItems"): _transaction_items,
+    ("dynamodb", "TransactGetItems"): _transaction_items,
+    ("dynamodb", "BatchGetItem"): _batch_tables,
+    ("dynamodb", "BatchWriteItem"): _batch_tables,
+    ("dynamodb", "DescribeStream"): _stream,
+    ("dynamodb", "GetShardIterator"): _stream,
+    ("dynamodb", "GetRecords"): _stream_records,
+    ("ses", "SendRawEmail"): _sender_identity,
+    ("ses", "SendEmail"): _sender_identity,
+    ("events", "PutEvents"): _event_buses,
+}
+_SERVICE_RESOURCES: dict[str, _ResourceRule] = {
+    "dynamodb": _table_or_index,
+    "sqs": _queue,
+    "sns": _topic,
+    "ssm": _parameter,
+    "secretsmanager": _secret,
+}
 
 
 def _resource_root(resource: str) -> str:

@@ -60,6 +60,8 @@ FLUSH_STEP = timedelta(hours=2)
 # How long a stream's shard list is trusted before DescribeStream is asked again.
 SHARD_REFRESH_SECONDS = 60.0
 
+_Resources = list[tuple[str, dict[str, Any]]]  # a kind's (logical id, properties)
+
 
 def _fake_aws_environment(endpoint: str) -> None:
     """Point every boto3 client at moto, with fake credentials and a fixed region, so
@@ -173,6 +175,27 @@ class LocalStack:
     # ---- creating the template's resources ------------------------------------------
 
     def _create(self, tpl: dict[str, Any]) -> None:
+        self._forget_earlier_stack()
+        self.outbox.mkdir(parents=True, exist_ok=True)
+        self._resolve_parameters(tpl)
+        by_type = self._resources_by_type(tpl)
+        self._create_keys(by_type.get("AWS::KMS::Key", []))
+        self._name_managed_policies(by_type.get("AWS::IAM::ManagedPolicy", []))
+        self._create_tables(by_type.get("AWS::DynamoDB::Table", []))
+        self._create_secrets(by_type.get("AWS::SecretsManager::Secret", []))
+        self._create_buses(by_type.get("AWS::Events::EventBus", []))
+        self._create_parameters(by_type.get("AWS::SSM::Parameter", []))
+        self._create_topics(by_type.get("AWS::SNS::Topic", []))
+        self._create_queues(by_type.get("AWS::SQS::Queue", []))
+        self._create_subscriptions(by_type.get("AWS::SNS::Subscription", []))
+        self._tap_url = self._tap(self.resolve.refs)
+        self.client("ses").verify_email_identity(EmailAddress=self.resolve.refs["SenderEmail"])
+        self._create_functions(
+            by_type.get("AWS::Serverless::Function", []), tpl.get("Globals", {}).get("Function", {})
+        )
+        self.authorizer = self._authorizer(tpl, by_type)
+
+    def _forget_earlier_stack(self) -> None:
         from nextmove.adapters import aws, settings
         from nextmove.adapters import secrets as secret_cache
 
@@ -181,7 +204,10 @@ class LocalStack:
         secret_cache.forget()
         settings.forget()
         _forget_loggers()
-        self.outbox.mkdir(parents=True, exist_ok=True)
+
+    def _resolve_parameters(self, tpl: dict[str, Any]) -> None:
+        """AWS's pseudo parameters for the local account, and the template's parameters
+        at their defaults (but ``Env``, which is local)."""
         r = self.resolve
         r.refs.update(
             {
@@ -194,83 +220,157 @@ class LocalStack:
         )
         for name, spec in tpl.get("Parameters", {}).items():
             r.refs[name] = ENV if name == "Env" else str(spec.get("Default", ""))
-        resources: dict[str, dict[str, Any]] = tpl["Resources"]
-        by_type: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-        for logical, resource in resources.items():
+
+    def _resources_by_type(self, tpl: dict[str, Any]) -> dict[str, _Resources]:
+        """The template's resources whose condition holds, by type, in template order."""
+        by_type: dict[str, _Resources] = {}
+        for logical, resource in tpl["Resources"].items():
             condition = resource.get("Condition")
-            if condition and not template.holds(condition, tpl.get("Conditions", {}), r):
+            if condition and not template.holds(condition, tpl.get("Conditions", {}), self.resolve):
                 continue  # e.g. the ops email subscription when AlarmEmail is empty
             by_type.setdefault(resource["Type"], []).append(
                 (logical, resource.get("Properties", {}))
             )
+        return by_type
 
-        for logical, props in by_type.get("AWS::KMS::Key", []):
+    def _create_keys(self, keys: _Resources) -> None:
+        r = self.resolve
+        for logical, props in keys:
             key = self.client("kms").create_key(Description=str(r(props.get("Description", ""))))
             r.refs[logical] = key["KeyMetadata"]["KeyId"]
             r.attrs[(logical, "Arn")] = key["KeyMetadata"]["Arn"]
-        for logical, _props in by_type.get("AWS::IAM::ManagedPolicy", []):
-            r.refs[logical] = f"arn:aws:iam::{ACCOUNT}:policy/{logical}"
-        for logical, props in by_type.get("AWS::DynamoDB::Table", []):
-            self._create_table(logical, props)
-        for logical, props in by_type.get("AWS::SecretsManager::Secret", []):
-            self._create_secret(logical, props)
-        for logical, props in by_type.get("AWS::Events::EventBus", []):
+
+    def _name_managed_policies(self, policies: _Resources) -> None:
+        # Not created on moto: ``iam.roles`` reads a role's managed policies from the
+        # template; a Ref to one is its ARN.
+        for logical, _props in policies:
+            self.resolve.refs[logical] = f"arn:aws:iam::{ACCOUNT}:policy/{logical}"
+
+    def _create_tables(self, tables: _Resources) -> None:
+        for logical, props in tables:
+            name = self.resolve(props["TableName"])
+            stream = props.get("StreamSpecification")
+            described = self.client("dynamodb").create_table(
+                TableName=name,
+                AttributeDefinitions=props["AttributeDefinitions"],
+                KeySchema=props["KeySchema"],
+                BillingMode=props.get("BillingMode", "PAY_PER_REQUEST"),
+                **(
+                    {"GlobalSecondaryIndexes": props["GlobalSecondaryIndexes"]}
+                    if "GlobalSecondaryIndexes" in props
+                    else {}
+                ),
+                **(
+                    {
+                        "StreamSpecification": {
+                            "StreamEnabled": True,
+                            "StreamViewType": stream["StreamViewType"],
+                        }
+                    }
+                    if stream
+                    else {}
+                ),
+            )["TableDescription"]
+            self.resolve.refs[logical] = name
+            self.resolve.attrs[(logical, "Arn")] = described["TableArn"]
+            if stream:
+                self.resolve.attrs[(logical, "StreamArn")] = described["LatestStreamArn"]
+            ttl = props.get("TimeToLiveSpecification")
+            if ttl:
+                self.client("dynamodb").update_time_to_live(
+                    TableName=name, TimeToLiveSpecification=ttl
+                )
+
+    def _create_secrets(self, secrets: _Resources) -> None:
+        # The local partners' secrets are made per stack, as an operator would add them.
+        value = json.dumps({tenant: [secret] for tenant, secret in self.secrets.items()})
+        for logical, props in secrets:
+            arn = self.client("secretsmanager").create_secret(
+                Name=self.resolve(props["Name"]), SecretString=value
+            )["ARN"]
+            self.resolve.refs[logical] = arn
+
+    def _create_buses(self, buses: _Resources) -> None:
+        r = self.resolve
+        for logical, props in buses:
             name = r(props["Name"])
             arn = self.client("events").create_event_bus(Name=name)["EventBusArn"]
             r.refs[logical] = name
             r.attrs[(logical, "Name")] = name
             r.attrs[(logical, "Arn")] = arn
-        for logical, props in by_type.get("AWS::SSM::Parameter", []):
+
+    def _create_parameters(self, parameters: _Resources) -> None:
+        r = self.resolve
+        for logical, props in parameters:
             name = r(props["Name"])
             self.client("ssm").put_parameter(
                 Name=name, Value=r(props["Value"]), Type=props.get("Type", "String")
             )
             r.refs[logical] = name
-        for logical, props in by_type.get("AWS::SNS::Topic", []):
+
+    def _create_topics(self, topics: _Resources) -> None:
+        r = self.resolve
+        for logical, props in topics:
             arn = self.client("sns").create_topic(Name=r(props["TopicName"]))["TopicArn"]
             r.refs[logical] = arn
-        queues = by_type.get("AWS::SQS::Queue", [])
+
+    def _create_queues(self, queues: _Resources) -> None:
+        r = self.resolve
         for logical, props in queues:  # every queue first: redrive policies name each other
             url = self.client("sqs").create_queue(QueueName=r(props["QueueName"]))["QueueUrl"]
             r.refs[logical] = url
             r.attrs[(logical, "Arn")] = self._queue_arn(url)
         for logical, props in queues:
             self._set_queue_attributes(r.refs[logical], props)
-        for _logical, props in by_type.get("AWS::SNS::Subscription", []):
-            self._subscribe(props)
-        self._tap_url = self._tap(r.refs)
-        self.client("ses").verify_email_identity(EmailAddress=r.refs["SenderEmail"])
 
-        functions = by_type.get("AWS::Serverless::Function", [])
+    def _create_subscriptions(self, subscriptions: _Resources) -> None:
+        for _logical, props in subscriptions:
+            attributes = {"RawMessageDelivery": str(props.get("RawMessageDelivery", False)).lower()}
+            if "FilterPolicy" in props:
+                attributes["FilterPolicy"] = json.dumps(props["FilterPolicy"])
+                attributes["FilterPolicyScope"] = props.get(
+                    "FilterPolicyScope", "MessageAttributes"
+                )
+            self.client("sns").subscribe(
+                TopicArn=self.resolve(props["TopicArn"]),
+                Protocol=props["Protocol"],
+                Endpoint=self.resolve(props["Endpoint"]),
+                Attributes=attributes,
+                ReturnSubscriptionArn=True,
+            )
+
+    def _create_functions(self, functions: _Resources, globals_fn: dict[str, Any]) -> None:
+        r = self.resolve
         for logical, props in functions:  # functions' names first: their env may name each other
             r.refs[logical] = r(props.get("FunctionName", logical))
-        globals_fn = tpl.get("Globals", {}).get("Function", {})
-        globals_env = globals_fn.get("Environment", {})
         for logical, props in functions:
-            env = {
-                **globals_env.get("Variables", {}),
-                **props.get("Environment", {}).get("Variables", {}),
-            }
-            # The operator (tests, redrive, the stack's own checks) knows every name the
-            # template sets; the functions see only their own (``fn.environment``).
-            os.environ.process.update({k: str(r(v)) for k, v in env.items()})  # type: ignore[attr-defined]
-            fn = Function(logical, ROOT / props["CodeUri"], props["Handler"], props)
-            fn.environment = lambda_environment(
-                name=r.refs[logical],
-                variables={k: str(r(v)) for k, v in env.items()},
-                credentials=fn.credentials,
-                region=REGION,
-                endpoint=self.endpoint,
-                memory=int(props.get("MemorySize", globals_fn.get("MemorySize", 128))),
-            )
-            self.functions[logical] = fn
-            for trigger in props.get("Events", {}).values():
-                self._wire(fn, trigger["Type"], trigger["Properties"])
-        self.authorizer = self._authorizer(tpl, by_type)
+            self._create_function(logical, props, globals_fn)
 
-    def _authorizer(
-        self, tpl: dict[str, Any], by_type: dict[str, list[tuple[str, dict[str, Any]]]]
-    ) -> Authorizer:
+    def _create_function(
+        self, logical: str, props: dict[str, Any], globals_fn: dict[str, Any]
+    ) -> None:
+        r = self.resolve
+        env = {
+            **globals_fn.get("Environment", {}).get("Variables", {}),
+            **props.get("Environment", {}).get("Variables", {}),
+        }
+        # The operator (tests, redrive, the stack's own checks) knows every name the
+        # template sets; the functions see only their own (``fn.environment``).
+        os.environ.process.update({k: str(r(v)) for k, v in env.items()})  # type: ignore[attr-defined]
+        fn = Function(logical, ROOT / props["CodeUri"], props["Handler"], props)
+        fn.environment = lambda_environment(
+            name=r.refs[logical],
+            variables={k: str(r(v)) for k, v in env.items()},
+            credentials=fn.credentials,
+            region=REGION,
+            endpoint=self.endpoint,
+            memory=int(props.get("MemorySize", globals_fn.get("MemorySize", 128))),
+        )
+        self.functions[logical] = fn
+        for trigger in props.get("Events", {}).values():
+            self._wire(fn, trigger["Type"], trigger["Properties"])
+
+    def _authorizer(self, tpl: dict[str, Any], by_type: dict[str, _Resources]) -> Authorizer:
         """IAM as the template sets it: each function's role, and what is encrypted
         with which key (the key policy decides with the role)."""
         r = self.resolve
@@ -302,46 +402,6 @@ class LocalStack:
                 authorizer.encrypted[r.refs[logical]] = key
         return authorizer
 
-    def _create_table(self, logical: str, props: dict[str, Any]) -> None:
-        name = self.resolve(props["TableName"])
-        stream = props.get("StreamSpecification")
-        described = self.client("dynamodb").create_table(
-            TableName=name,
-            AttributeDefinitions=props["AttributeDefinitions"],
-            KeySchema=props["KeySchema"],
-            BillingMode=props.get("BillingMode", "PAY_PER_REQUEST"),
-            **(
-                {"GlobalSecondaryIndexes": props["GlobalSecondaryIndexes"]}
-                if "GlobalSecondaryIndexes" in props
-                else {}
-            ),
-            **(
-                {
-                    "StreamSpecification": {
-                        "StreamEnabled": True,
-                        "StreamViewType": stream["StreamViewType"],
-                    }
-                }
-                if stream
-                else {}
-            ),
-        )["TableDescription"]
-        self.resolve.refs[logical] = name
-        self.resolve.attrs[(logical, "Arn")] = described["TableArn"]
-        if stream:
-            self.resolve.attrs[(logical, "StreamArn")] = described["LatestStreamArn"]
-        ttl = props.get("TimeToLiveSpecification")
-        if ttl:
-            self.client("dynamodb").update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
-
-    def _create_secret(self, logical: str, props: dict[str, Any]) -> None:
-        # The local partners' secrets are made per stack, as an operator would add them.
-        value = json.dumps({tenant: [secret] for tenant, secret in self.secrets.items()})
-        arn = self.client("secretsmanager").create_secret(
-            Name=self.resolve(props["Name"]), SecretString=value
-        )["ARN"]
-        self.resolve.refs[logical] = arn
-
     def _queue_arn(self, url: str) -> str:
         # A queue's ARN never changes: asked once, not on every pump pass.
         if url not in self._queue_arns:
@@ -359,19 +419,6 @@ class LocalStack:
             attributes["RedrivePolicy"] = json.dumps(self.resolve(props["RedrivePolicy"]))
         if attributes:
             self.client("sqs").set_queue_attributes(QueueUrl=url, Attributes=attributes)
-
-    def _subscribe(self, props: dict[str, Any]) -> None:
-        attributes = {"RawMessageDelivery": str(props.get("RawMessageDelivery", False)).lower()}
-        if "FilterPolicy" in props:
-            attributes["FilterPolicy"] = json.dumps(props["FilterPolicy"])
-            attributes["FilterPolicyScope"] = props.get("FilterPolicyScope", "MessageAttributes")
-        self.client("sns").subscribe(
-            TopicArn=self.resolve(props["TopicArn"]),
-            Protocol=props["Protocol"],
-            Endpoint=self.resolve(props["Endpoint"]),
-            Attributes=attributes,
-            ReturnSubscriptionArn=True,
-        )
 
     def _tap(self, refs: dict[str, str]) -> str:
         """A queue on the topic with no filter: what a partner subscribing would see."""

@@ -84,82 +84,21 @@ def measure(
 ) -> dict[str, Any]:
     """``nextmove serve`` as a subprocess on a free port; ``senders`` threads post each
     person's five events in order; latency runs from the request to its email's file."""
-    from nextmove.contracts.recommendation import KINDS, recommendation_id
-    from nextmove_local.cli import SERVE_STATE
-    from nextmove_local.lambda_events import signed_headers
-    from nextmove_local.stack import TENANT
-
     outbox = workdir / "outbox-serve"
-    serve = [sys.executable, "-m", "nextmove_local.cli", "serve"]
     port = _free_port()
-    env = {**os.environ, "POWERTOOLS_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
-    server = subprocess.Popen(
-        [*serve, "--port", str(port), "--outbox", str(outbox)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        cwd=ROOT,
-    )
+    server = _serve(port, outbox)
     try:
-        deadline = time.monotonic() + 60
-        target: dict[str, Any] = {}
-        while time.monotonic() < deadline:
-            with contextlib.suppress(FileNotFoundError, json.JSONDecodeError):
-                target = json.loads(SERVE_STATE.read_text())
-                if target.get("url", "").endswith(f":{port}/events"):
-                    break
-            if server.poll() is not None:
-                raise RuntimeError("nextmove serve exited")
-            time.sleep(0.1)
-        else:
-            raise RuntimeError("nextmove serve did not start")
-        sent_at: dict[str, float] = {}  # recommendation id -> request time
-
-        def person(i: int) -> None:
-            for body in person_events(f"p-load-{i}", f"load-{i}"):
-                event_id = json.loads(body)["id"]
-                for kind in KINDS:
-                    sent_at[recommendation_id(TENANT, f"p-load-{i}", event_id, kind)] = time.time()
-                headers = signed_headers(body, secret=target["secret"], tenant=target["tenant"])
-                request = urllib.request.Request(target["url"], body, headers, method="POST")
-                with urllib.request.urlopen(request, timeout=30) as response:
-                    if response.status != 202:
-                        raise RuntimeError(f"serve answered {response.status}")
-
-        start = time.time()
-        with ThreadPoolExecutor(senders) as pool:
-            list(pool.map(person, range(persons)))
-        accepted = time.time()
-        # Emails keep arriving after the last 202: wait for as many as the pipeline sent
-        # for the same five events in the calls measurement, and then until the outbox
-        # stays quiet a few seconds (or 30 s without a new email). Stopping at exactly the
-        # expected count measured a rate before the pipeline was done: under load a
-        # person's five events reach their five functions in no fixed order, and some
-        # people then get an email more (seen: 120 expected, 130 sent, the last 10 left
-        # out of the time). ``last`` is the newest email's time, so the wait is not timed.
+        target = _serve_target(server, port)
+        start, accepted, sent_at = _post_events(target, persons, senders)
+        # As many emails as the pipeline sent for the same five events in the calls
+        # measurement.
         expected = persons * sum(
             c["operation"] == "SendRawEmail" for event in captured for c in event
         )
-        seen, quiet_since = -1, time.monotonic()
-        while time.monotonic() - quiet_since < (5 if seen >= expected else 30):
-            count = len(list(outbox.glob("*.eml")))
-            if count != seen:
-                seen, quiet_since = count, time.monotonic()
-            time.sleep(0.2)
-        latencies, last = [], start
-        for eml in outbox.glob("*.eml"):
-            message = message_from_bytes(eml.read_bytes(), policy=policy.default)
-            rec_id = str(message["Message-ID"]).strip("<>").partition("@")[0]
-            if rec_id in sent_at:
-                arrived = eml.stat().st_mtime
-                latencies.append((arrived - sent_at[rec_id]) * 1000)
-                last = max(last, arrived)
+        _await_emails(outbox, expected)
+        latencies, last = _latencies(outbox, sent_at, start)
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        _stop(server)
     events = persons * len(SAMPLES)
     if not latencies:
         raise RuntimeError(f"no email reached {outbox} from nextmove serve")
@@ -177,3 +116,96 @@ def measure(
         "moto_events_per_second": round(own, 1),
         "ratio": round(rate / own, 3),
     }
+
+
+def _serve(port: int, outbox: Path) -> subprocess.Popen[bytes]:
+    serve = [sys.executable, "-m", "nextmove_local.cli", "serve"]
+    env = {**os.environ, "POWERTOOLS_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        [*serve, "--port", str(port), "--outbox", str(outbox)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+
+
+def _serve_target(server: subprocess.Popen[bytes], port: int) -> dict[str, Any]:
+    """The url, tenant and secret ``nextmove serve`` writes once it listens on ``port``."""
+    from nextmove_local.cli import SERVE_STATE
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with contextlib.suppress(FileNotFoundError, json.JSONDecodeError):
+            target: dict[str, Any] = json.loads(SERVE_STATE.read_text())
+            if target.get("url", "").endswith(f":{port}/events"):
+                return target
+        if server.poll() is not None:
+            raise RuntimeError("nextmove serve exited")
+        time.sleep(0.1)
+    raise RuntimeError("nextmove serve did not start")
+
+
+def _post_events(
+    target: dict[str, Any], persons: int, senders: int
+) -> tuple[float, float, dict[str, float]]:
+    """Each person's events, signed, posted by ``senders`` threads. Returns when the
+    posting started, when the last was accepted, and each recommendation's request time."""
+    from nextmove.contracts.recommendation import KINDS, recommendation_id
+    from nextmove_local.lambda_events import signed_headers
+    from nextmove_local.stack import TENANT
+
+    sent_at: dict[str, float] = {}  # recommendation id -> request time
+
+    def person(i: int) -> None:
+        for body in person_events(f"p-load-{i}", f"load-{i}"):
+            event_id = json.loads(body)["id"]
+            for kind in KINDS:
+                sent_at[recommendation_id(TENANT, f"p-load-{i}", event_id, kind)] = time.time()
+            headers = signed_headers(body, secret=target["secret"], tenant=target["tenant"])
+            request = urllib.request.Request(target["url"], body, headers, method="POST")
+            with urllib.request.urlopen(request, timeout=30) as response:
+                if response.status != 202:
+                    raise RuntimeError(f"serve answered {response.status}")
+
+    start = time.time()
+    with ThreadPoolExecutor(senders) as pool:
+        list(pool.map(person, range(persons)))
+    return start, time.time(), sent_at
+
+
+def _await_emails(outbox: Path, expected: int) -> None:
+    """Emails keep arriving after the last 202: wait for ``expected`` of them, and then
+    until the outbox stays quiet a few seconds (or 30 s without a new email)."""
+    # Stopping at exactly the expected count measured a rate before the pipeline was
+    # done: under load a person's five events reach their five functions in no fixed
+    # order, and some people then get an email more (seen: 120 expected, 130 sent, the
+    # last 10 left out of the time).
+    seen, quiet_since = -1, time.monotonic()
+    while time.monotonic() - quiet_since < (5 if seen >= expected else 30):
+        count = len(list(outbox.glob("*.eml")))
+        if count != seen:
+            seen, quiet_since = count, time.monotonic()
+        time.sleep(0.2)
+
+
+def _latencies(outbox: Path, sent_at: dict[str, float], start: float) -> tuple[list[float], float]:
+    """Each email's milliseconds from its request to its file, and the newest email's
+    time (``start`` when none): the rate is timed to it, not to the end of the wait."""
+    latencies, last = [], start
+    for eml in outbox.glob("*.eml"):
+        message = message_from_bytes(eml.read_bytes(), policy=policy.default)
+        rec_id = str(message["Message-ID"]).strip("<>").partition("@")[0]
+        if rec_id in sent_at:
+            arrived = eml.stat().st_mtime
+            latencies.append((arrived - sent_at[rec_id]) * 1000)
+            last = max(last, arrived)
+    return latencies, last
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    server.send_signal(signal.SIGINT)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
