@@ -74,8 +74,10 @@ def test_a_vague_goal_is_coached_with_its_missing_facets_and_an_example():
     assert rec.headline == "Make your goal specific: name the role and organisation kind"
     for facet in ("role", "organisation kind", "industry", "horizon", "organisation size"):
         assert facet in rec.body
-    # The rewrite builds on what the person has: the usual step up from their role.
-    assert "Become Engineering Manager at a 500-person fintech company by 2029" in rec.body
+    # The rewrite builds on what the person has (the usual step up from their role) and
+    # leaves a slot for what they have not said.
+    slots = "at a <organisation size> <industry> <organisation kind> by 2029"
+    assert f"Become Engineering Manager {slots}" in rec.body
     assert rec.actions[0].startswith("Name the role: which job title")
     assert rec.actions[-1].startswith('Rewrite the goal in one sentence, e.g. "Become Engineering')
     score = rec.evidence[0]
@@ -92,7 +94,8 @@ def test_a_vague_goal_without_a_profile_still_gets_an_example():
     rec = goal_recommendation(PersonState.new(TENANT, "p-1"), goal_event("Get promoted"))
 
     assert rec.rule == "goal.too_vague"
-    assert "Become Director of <your function> at a 500-person fintech company by 2029" in rec.body
+    slots = "at a <organisation size> <industry> <organisation kind> by 2029"
+    assert f"Become Director of <your function> {slots}" in rec.body
 
 
 def test_a_specific_goal_is_confirmed_with_its_target_occupation():
@@ -199,3 +202,13 @@ def test_score_is_bounded_and_adding_a_facet_never_lowers_it(prefix, parts, extr
     assert after.score >= before.score
     assert set(before.found) <= set(after.found)
     assert before.specific == (before.score >= SPECIFIC_AT and "role" in before.found)
+
+
+def test_the_example_rewrite_keeps_the_persons_words_and_invents_nothing():
+    rec = goal_recommendation(
+        with_profile("Logistics Coordinator"), goal_event("Lead a team in healthcare logistics")
+    )
+    assert rec.rule == "goal.too_vague"
+    assert "fintech" not in rec.body and "500-person" not in rec.body
+    assert "healthcare" in rec.body.split("For example:")[1]
+    assert "<organisation size>" in rec.body

@@ -81,11 +81,12 @@ _FACET_PATTERNS = {
 }
 _PATTERNS = {facet: re.compile(p, re.IGNORECASE) for facet, p in _FACET_PATTERNS.items()}
 
-# Filled in for missing facets when the rubric shows a rewrite; only an illustration.
-_EXAMPLE = {
-    "organisation size": "500-person",
-    "industry": "fintech",
-    "organisation kind": "company",
+# What the rewrite shows for a facet the person has not named: a slot in their own
+# words to fill, never an invented fact ("a 500-person fintech" for a nurse).
+_SLOT = {
+    "organisation size": "<organisation size>",
+    "industry": "<industry>",
+    "organisation kind": "<organisation kind>",
 }
 
 
@@ -145,16 +146,18 @@ def target_occupation(assessment: GoalAssessment) -> tuple[str, str] | None:
 
 
 def example_rewrite(assessment: GoalAssessment, state: PersonState, today: date) -> str:
-    """A specific version of the goal, keeping what the person wrote and filling the rest.
+    """A specific version of the goal, keeping what the person wrote and showing a slot
+    for each facet they did not name.
 
     The role is the goal's own when it names one, else the usual step up from the
-    person's current role (from their profile).
+    person's current role (from their profile). Nothing is invented: the profile holds
+    no industry or organisation, so those stay slots for the person to fill.
     """
     found = assessment.found
     role = found.get("role") or _step_up_title(state)
-    size = found.get("organisation size", _EXAMPLE["organisation size"])
-    industry = found.get("industry", _EXAMPLE["industry"])
-    kind = found.get("organisation kind", _EXAMPLE["organisation kind"])
+    size = found.get("organisation size", _SLOT["organisation size"])
+    industry = found.get("industry", _SLOT["industry"])
+    kind = found.get("organisation kind", _SLOT["organisation kind"])
     if industry.lower() in kind.lower():  # "technology company" names both
         industry = ""
     horizon = found.get("horizon", str(today.year + 3))
