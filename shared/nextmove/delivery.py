@@ -107,13 +107,18 @@ def _send_claimed(
 ) -> Outcome:
     """Mark ``attempt``'s claims 'sending', send, settle; a send SES refused gives the
     claims back, so the retry sends."""
-    release = partial(mailbox.release, box, recs, attempt=attempt, key=key)
-    if not _unless_raised(partial(mailbox.mark_sending, recs, attempt=attempt), release, key):
+    give_back = partial(
+        _give_back,
+        partial(mailbox.release, box, recs, attempt=attempt, key=key),
+        partial(mailbox.unmark, recs, attempt=attempt),
+        key,
+    )
+    if not _unless_raised(partial(mailbox.mark_sending, recs, attempt=attempt), give_back):
         return "duplicate"  # a redelivery of the same email took the claims over: it sends
     try:
         message_id = _send(recs, profile, key=key, digest=False, now=now)
     except Exception:
-        release()
+        give_back()
         raise
     _settle([(r, "sent") for r in recs], message_id=message_id, key=key)
     return "sent"
@@ -143,24 +148,39 @@ def _claim(
             now=now,
             window=limits.window,
         ),
-        partial(mailbox.release, box, recs, attempt=attempt, key=key),
-        key,
+        partial(
+            _give_back, partial(mailbox.release, box, recs, attempt=attempt, key=key), None, key
+        ),
     )
 
 
-def _unless_raised(write: Callable[[], bool], release: Callable[[], None], key: str) -> bool:
+def _unless_raised(write: Callable[[], bool], give_back: Callable[[], None]) -> bool:
     """``write`` (a claim, or marking it 'sending'); if it raises, its outcome unknown
-    and SES not called, ``release`` gives the claim back before the error goes on. A
-    'sending' mark left behind because the release failed too is 'unconfirmed' for an
-    email SES never saw: the one case at-most-once costs an email, counted and alarmed."""
+    and SES not called, ``give_back`` returns the claim before the error goes on."""
     try:
         return write()
     except Exception:
-        try:
-            release()
-        except Exception:  # the table is still failing
-            log.warning("claim not released", extra={"email_key": key})
+        give_back()
         raise
+
+
+def _give_back(release: Callable[[], None], unmark: Callable[[], None] | None, key: str) -> None:
+    """Give a claim back when SES never took the email: ``release`` (claims and count,
+    one transaction), else ``unmark`` (each row back to 'claimed', a write of its own,
+    which a redelivery takes over). A 'sending' mark left because both failed is
+    'unconfirmed' for an email SES never saw: the one case at-most-once costs an email,
+    counted and alarmed. Never raises: the error that brought us here goes on."""
+    try:
+        release()
+        return
+    except Exception:
+        if unmark is None:  # only a claim, never marked: a redelivery takes it over
+            log.warning("claim not released", extra={"email_key": key})
+            return
+    try:
+        unmark()
+    except Exception:  # the table is still failing
+        log.warning("claim not released", extra={"email_key": key})
 
 
 def _settle(
@@ -244,18 +264,23 @@ def _send_held(tenant: str, person_id: str, now: datetime) -> str:
         mailbox.reschedule(tenant, person_id, rows, due_at=decision.send_at)
         return "rescheduled"
     attempt = uuid.uuid4().hex
-    release = partial(mailbox.release_held, box, rows, attempt=attempt, key=key)
+    give_back = partial(
+        _give_back,
+        partial(mailbox.release_held, box, rows, attempt=attempt, key=key),
+        partial(mailbox.unmark_held, box, rows, attempt=attempt),
+        key,
+    )
     take = partial(mailbox.take, box, rows, attempt=attempt, key=key, now=now, window=limits.window)
-    if not _unless_raised(take, release, key):
+    if not _unless_raised(take, give_back):
         return "busy"  # another run is sending them, or just sent another email
     if not _unless_raised(
-        partial(mailbox.mark_sending_held, box, rows, attempt=attempt), release, key
+        partial(mailbox.mark_sending_held, box, rows, attempt=attempt), give_back
     ):
         return "busy"
     try:
         message_id = _send(wanted, profile, key=key, digest=len(rows) > 1, now=now)
     except Exception:
-        release()
+        give_back()
         raise
     outcomes = [(r, "sent" if r in wanted else "suppressed:preferences") for r in recs]
     _settle(outcomes, message_id=message_id, key=key, remove=rows)

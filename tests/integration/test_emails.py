@@ -300,13 +300,36 @@ def test_a_claim_taken_over_before_its_send_is_sent_only_by_the_one_that_took_it
     assert len(stack.sent) == 1
 
 
+def test_a_send_ses_refused_is_given_back_row_by_row_when_the_release_fails(stack, monkeypatch):
+    """SES refused the email and the release's transaction failed: each row goes back to
+    'claimed' with a write of its own, and the redelivery sends the email once."""
+    rec = _recorded_goal(stack)
+
+    def ses_refuses(*_args, **_kwargs):
+        raise RuntimeError("SES Throttling: Maximum sending rate exceeded.")
+
+    with monkeypatch.context() as faults:
+        faults.setattr(delivery, "_send", ses_refuses)
+        faults.setattr(mailbox, "release", _table_down)
+        with pytest.raises(RuntimeError, match="SES Throttling"):
+            delivery.deliver(rec)
+    [row] = rows(stack, "EMAIL#")
+    assert row["status"]["S"] == "claimed" and stack.sent == []
+    stack.drain()
+    assert len(stack.sent) == 1
+    [row] = rows(stack, "EMAIL#")
+    assert row["status"]["S"] == "sent"
+
+
 def test_a_sending_mark_left_behind_is_never_sent_again(stack, monkeypatch):
-    """The one case at-most-once costs an email: marked 'sending', the reply lost, the
-    release failed. No later delivery can know SES never saw it: unconfirmed."""
+    """The one case at-most-once costs an email: marked 'sending', the reply lost, and
+    the table refusing both the release and the rows' own give-back. No later delivery
+    can know SES never saw it: unconfirmed."""
     rec = _recorded_goal(stack)
     with monkeypatch.context() as faults:
         faults.setattr(mailbox, "mark_sending", _landed_then_raised(mailbox.mark_sending))
         faults.setattr(mailbox, "release", _table_down)
+        faults.setattr(mailbox, "unmark", _table_down)
         with pytest.raises(ClientError):
             delivery.deliver(rec)
     stack.drain()

@@ -283,6 +283,19 @@ def mark_sending(recs: list[Recommendation], *, attempt: str) -> bool:
     return _mark_sending([keys.key(r.tenant, r.person_id, keys.email(r.id)) for r in recs], attempt)
 
 
+def unmark(recs: list[Recommendation], *, attempt: str) -> None:
+    """Put ``attempt``'s claims back to 'claimed' (SES never took the email), row by row:
+    the fallback when ``release``'s transaction fails, so a redelivery takes them over
+    instead of finding them 'sending'. The email's count stays; the redelivery's claim
+    counts the same key again."""
+    _unmark([keys.key(r.tenant, r.person_id, keys.email(r.id)) for r in recs], attempt)
+
+
+def unmark_held(box: Mailbox, rows: list[Held], *, attempt: str) -> None:
+    """``unmark`` for the held rows a digest run took."""
+    _unmark([keys.key(box.tenant, box.person_id, row.sk) for row in rows], attempt)
+
+
 def release(box: Mailbox, recs: list[Recommendation], *, attempt: str, key: str) -> None:
     """Give up ``attempt``'s claims (SES was not reached, or refused the email), and its
     count, so the retry sends at once. Nothing to release (the claim never landed, or
@@ -502,6 +515,17 @@ def _ours(attempt: str, values: dict[str, Any] | None = None) -> dict[str, Any]:
             **(values or {}),
         },
     }
+
+
+def _unmark(rows: list[dict[str, Any]], attempt: str) -> None:
+    for row in rows:
+        try:
+            client("dynamodb").update_item(
+                TableName=_table(), Key=row, UpdateExpression="SET #s = :claimed", **_ours(attempt)
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise  # no longer this attempt's: settled or taken over meanwhile
 
 
 def _mark_sending(rows: list[dict[str, Any]], attempt: str) -> bool:
