@@ -53,7 +53,7 @@ check: venv  ## the edit loop, well under a minute: ruff, mypy --strict, the uni
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest tests/unit
+	NEXTMOVE_EXAMPLES_SCALE=0.2 $(BIN)/pytest tests/unit
 
 lint: venv sam-venv checkov-venv  ## ruff, mypy --strict, cfn-lint, sam validate --lint and checkov
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ the trip to the bus and back unchanged.
 from __future__ import annotations
 
 import json
+import os
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -23,6 +24,8 @@ from tests.support import EVENTS
 SECRET = "whsec_c2FtcGxlLXNlY3JldC1kby1ub3QtdXNlLTAwMDE="
 TENANT = "acme"
 NOW = 1_780_000_000
+# `make check` (the edit loop) runs a fifth of the examples; `make test` runs them all.
+SCALE = float(os.environ.get("NEXTMOVE_EXAMPLES_SCALE", "1"))
 OPERATION = schemathesis.openapi.from_path(str(EVENTS / "openapi.yaml"))["/events"]["POST"]
 
 json_values = st.recursive(
@@ -67,7 +70,7 @@ def _admit_or_refuse(headers: dict[str, str], body: bytes, allowed: set[int]) ->
         return rejected
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=round(300 * SCALE), suppress_health_check=[HealthCheck.too_slow])
 @given(document=json_values | envelopes)
 def test_signed_arbitrary_json_is_admitted_or_refused_by_name(document):
     body = json.dumps(document).encode()
@@ -76,7 +79,7 @@ def test_signed_arbitrary_json_is_admitted_or_refused_by_name(document):
         assert outcome.details and all(d["field"] and d["problem"] for d in outcome.details)
 
 
-@settings(max_examples=300)
+@settings(max_examples=round(300 * SCALE))
 @given(
     body=st.binary(max_size=256) | st.just(b"{}" + b" " * MAX_BODY_BYTES),
     headers=st.dictionaries(
@@ -94,7 +97,7 @@ def test_any_bytes_and_headers_never_crash_intake(body, headers, sign_it):
         assert isinstance(outcome, Rejected)  # nothing unsigned gets in
 
 
-@settings(max_examples=200, suppress_health_check=list(HealthCheck), deadline=None)
+@settings(max_examples=round(200 * SCALE), suppress_health_check=list(HealthCheck), deadline=None)
 @given(case=OPERATION.as_strategy(GenerationMode.POSITIVE))
 def test_every_event_the_spec_allows_is_admitted_and_round_trips(case):
     body = json.dumps(case.body).encode()
