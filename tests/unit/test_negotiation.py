@@ -516,22 +516,35 @@ def test_every_level_shows_the_percentile_it_is_priced_at() -> None:
     assert "anchor on the 25th percentile" in rec.body
 
 
-def test_the_counter_never_rounds_below_the_market_figure_it_anchors_on() -> None:
-    # A mid-level offer against a $101,050 median: $101,000 would undercut the anchor.
-    occupation = market.Occupation("13-1071", "Human Resources Specialists")
+def national_view(
+    occupation: market.Occupation,
+    percentiles: tuple[int, int, int, int, int],
+    level_key: str,
+    top_coded: frozenset[str] = frozenset(),
+) -> MarketView:
+    """A market view on national wages given as (p10, p25, p50, p75, p90)."""
+    p10, p25, p50, p75, p90 = percentiles
     wages = market.WagePercentiles(
         occupation=occupation,
         area_code="0000000",
         area_name="National",
         area_level="national",
-        p10=60_000,
-        p25=80_000,
-        p50=101_050,
-        p75=120_000,
-        p90=140_000,
-        top_coded=frozenset(),
+        p10=p10,
+        p25=p25,
+        p50=p50,
+        p75=p75,
+        p90=p90,
+        top_coded=top_coded,
     )
-    view = MarketView(occupation=occupation, wages=wages, level_key="p50", anchor=101_050)
+    anchor = wages.at(level_key)
+    assert anchor is not None
+    return MarketView(occupation=occupation, wages=wages, level_key=level_key, anchor=anchor)
+
+
+def test_the_counter_never_rounds_below_the_market_figure_it_anchors_on() -> None:
+    # A mid-level offer against a $101,050 median: $101,000 would undercut the anchor.
+    occupation = market.Occupation("13-1071", "Human Resources Specialists")
+    view = national_view(occupation, (60_000, 80_000, 101_050, 120_000, 140_000), "p50")
     counter = counter_offer(view, 90_000, success=None)
     assert counter.amount == 102_000 and counter.set_by == "market"
 
@@ -553,19 +566,8 @@ def test_a_top_coded_anchor_is_shown_as_at_least_and_never_undercuts_the_offer()
     # BLS publishes some high percentiles only as "at least" its cap; the counter treats
     # the cap as a floor for the market and still never goes below the offer.
     occupation = market.Occupation("11-1011", "Chief Executives")
-    wages = market.WagePercentiles(
-        occupation=occupation,
-        area_code="0000000",
-        area_name="National",
-        area_level="national",
-        p10=90_000,
-        p25=140_000,
-        p50=210_000,
-        p75=239_200,
-        p90=239_200,
-        top_coded=frozenset({"p75", "p90"}),
-    )
-    view = MarketView(occupation=occupation, wages=wages, level_key="p90", anchor=239_200)
+    percentiles = (90_000, 140_000, 210_000, 239_200, 239_200)
+    view = national_view(occupation, percentiles, "p90", frozenset({"p75", "p90"}))
 
     assert view.anchor_is_floor
     assert counter_offer(view, 200_000, success=None).amount == 240_000  # up from 239,200

@@ -338,34 +338,26 @@ def _unconfirm(key: dict[str, Any], attempt: str, also: str = "") -> None:
     values = {":sending": {"S": "sending"}, ":unconfirmed": {"S": "unconfirmed"}}
     if attempt:
         values[":attempt"] = {"S": attempt}
-    try:
-        client("dynamodb").update_item(
-            TableName=_table(),
-            Key=key,
-            UpdateExpression=f"SET #s = :unconfirmed {also}".strip(),
-            ConditionExpression=condition,
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues=values,
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise  # settled meanwhile: nothing to mark
+    _write_if(  # False: settled meanwhile, nothing to mark
+        "update_item",
+        Key=key,
+        UpdateExpression=f"SET #s = :unconfirmed {also}".strip(),
+        ConditionExpression=condition,
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues=values,
+    )
 
 
 def note_suppressed(rec: Recommendation, reason: str) -> None:
     """Record why ``rec`` was not emailed ('suppressed:<reason>'), so every
     recommendation has an answer to "did it go out?"; never over a sent email's row."""
-    try:
-        client("dynamodb").put_item(
-            TableName=_table(),
-            Item=_settled(rec, f"suppressed:{reason}"),
-            ConditionExpression="attribute_not_exists(pk) OR begins_with(#s, :suppressed)",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={":suppressed": {"S": "suppressed"}},
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
+    _write_if(
+        "put_item",
+        Item=_settled(rec, f"suppressed:{reason}"),
+        ConditionExpression="attribute_not_exists(pk) OR begins_with(#s, :suppressed)",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":suppressed": {"S": "suppressed"}},
+    )
 
 
 # ---- the digest's view --------------------------------------------------------------
@@ -518,14 +510,8 @@ def _ours(attempt: str, values: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def _unmark(rows: list[dict[str, Any]], attempt: str) -> None:
-    for row in rows:
-        try:
-            client("dynamodb").update_item(
-                TableName=_table(), Key=row, UpdateExpression="SET #s = :claimed", **_ours(attempt)
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise  # no longer this attempt's: settled or taken over meanwhile
+    for row in rows:  # False: no longer this attempt's (settled or taken over meanwhile)
+        _write_if("update_item", Key=row, UpdateExpression="SET #s = :claimed", **_ours(attempt))
 
 
 def _mark_sending(rows: list[dict[str, Any]], attempt: str) -> bool:
@@ -534,8 +520,14 @@ def _mark_sending(rows: list[dict[str, Any]], attempt: str) -> bool:
     update = {"UpdateExpression": "SET #s = :sending", **_ours(attempt)}
     if len(rows) > 1:
         return _transact([{"Update": {"TableName": _table(), "Key": k, **update}} for k in rows])
+    return _write_if("update_item", Key=rows[0], **update)
+
+
+def _write_if(operation: str, **request: Any) -> bool:
+    """One conditional write (``put_item``, ``update_item``); False when its condition
+    failed (the row is no longer as expected), any other error raised."""
     try:
-        client("dynamodb").update_item(TableName=_table(), Key=rows[0], **update)
+        getattr(client("dynamodb"), operation)(TableName=_table(), **request)
     except ClientError as error:
         if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
             raise
