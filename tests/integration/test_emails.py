@@ -321,6 +321,71 @@ def test_a_send_ses_refused_is_given_back_row_by_row_when_the_release_fails(stac
     assert row["status"]["S"] == "sent"
 
 
+class _ConflictOnGiveBack:
+    """The table's client, but the first ``times`` transactions that take a count out
+    of MAILBOX (a release) are cancelled by another transaction on the same rows: a
+    ``TransactionConflict``, which botocore does not retry."""
+
+    def __init__(self, real, times: int) -> None:
+        self._real, self.left = real, times
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    def transact_write_items(self, **request):
+        releasing = any(
+            "REMOVE sent." in item.get("Update", {}).get("UpdateExpression", "")
+            for item in request["TransactItems"]
+        )
+        if releasing and self.left:
+            self.left -= 1
+            raise ClientError(
+                {
+                    "Error": {"Code": "TransactionCanceledException", "Message": "cancelled"},
+                    "CancellationReasons": [{"Code": "TransactionConflict"}]
+                    + [{"Code": "None"}] * (len(request["TransactItems"]) - 1),
+                },
+                "TransactWriteItems",
+            )
+        return self._real.transact_write_items(**request)
+
+
+def _conflicting_table(monkeypatch, times: int) -> None:
+    real = mailbox.client
+    monkeypatch.setattr(
+        mailbox,
+        "client",
+        lambda service: (
+            _ConflictOnGiveBack(real(service), times) if service == "dynamodb" else real(service)
+        ),
+    )
+
+
+@pytest.mark.parametrize("conflicts", [1, mailbox.CONFLICT_ATTEMPTS])
+def test_a_release_another_transaction_cancelled_is_not_taken_for_done(
+    stack, monkeypatch, conflicts
+):
+    """SES refused the email and the release was cancelled by a conflict (not a failed
+    condition): it is tried again, or given back row by row, and the email goes once."""
+    rec = _recorded_goal(stack)
+
+    def ses_refuses(*_args, **_kwargs):
+        raise RuntimeError("SES Throttling: Maximum sending rate exceeded.")
+
+    with monkeypatch.context() as faults:
+        faults.setattr(delivery, "_send", ses_refuses)
+        faults.setattr(mailbox.time, "sleep", lambda _seconds: None)
+        _conflicting_table(faults, conflicts)
+        with pytest.raises(RuntimeError, match="SES Throttling"):
+            delivery.deliver(rec)
+    [row] = rows(stack, "EMAIL#")
+    assert row["status"]["S"] != "sending" and stack.sent == []
+    stack.drain()
+    assert len(stack.sent) == 1
+    [row] = rows(stack, "EMAIL#")
+    assert row["status"]["S"] == "sent"
+
+
 def test_a_sending_mark_left_behind_is_never_sent_again(stack, monkeypatch):
     """The one case at-most-once costs an email: marked 'sending', the reply lost, and
     the table refusing both the release and the rows' own give-back. No later delivery
@@ -344,6 +409,25 @@ def test_a_held_email_a_failed_digest_run_claimed_goes_on_the_next_run(stack, mo
     with monkeypatch.context() as faults:
         faults.setattr(mailbox, "take", _landed_then_raised(mailbox.take))
         faults.setattr(mailbox, "release_held", _table_down)
+        stack.run_schedules(datetime.fromisoformat("2026-05-07T08:00:00+09:00"))
+    [held] = rows(stack, "DIGEST#")
+    assert held["status"]["S"] == "claimed" and stack.sent == []
+    stack.run_schedules(datetime.fromisoformat("2026-05-07T08:15:00+09:00"))
+    assert len(stack.sent) == 1
+    assert rows(stack, "DIGEST#") == []
+
+
+def test_a_held_email_whose_release_a_conflict_cancelled_goes_on_the_next_run(stack, monkeypatch):
+    profile(stack, time_zone="Asia/Tokyo", at=TOKYO_NIGHT)
+    post(stack, goal(1), at=TOKYO_NIGHT)
+
+    def ses_refuses(*_args, **_kwargs):
+        raise RuntimeError("SES Throttling: Maximum sending rate exceeded.")
+
+    with monkeypatch.context() as faults:
+        faults.setattr(delivery, "_send", ses_refuses)
+        faults.setattr(mailbox.time, "sleep", lambda _seconds: None)
+        _conflicting_table(faults, mailbox.CONFLICT_ATTEMPTS)
         stack.run_schedules(datetime.fromisoformat("2026-05-07T08:00:00+09:00"))
     [held] = rows(stack, "DIGEST#")
     assert held["status"]["S"] == "claimed" and stack.sent == []

@@ -41,6 +41,7 @@ its due time, long enough for the digest function's DLQ alarm to be seen.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -67,6 +68,8 @@ SEND_TIMEOUT_SECONDS = 900
 # before a redrive), so the at-most-once claim outlives every redelivery.
 EMAIL_KEEP_SECONDS = 30 * 24 * 3600
 BATCH_ATTEMPTS = 8
+# A transaction another one cancelled is tried this many times in all (then raised).
+CONFLICT_ATTEMPTS = 4
 # A transaction holds at most 100 items: a digest takes this many held rows (and the
 # MAILBOX row) per run, the oldest first; the rest go in the next run's.
 TAKE_ROWS = 99
@@ -567,21 +570,29 @@ def _uncount(box: Mailbox, key: str) -> dict[str, Any]:
 
 
 def _transact(items: list[dict[str, Any]]) -> bool:
-    """One TransactWriteItems; False when a condition failed or a concurrent transaction
-    on the same rows won (the caller reads again), any other error raised. The request
-    token makes botocore's retry of a transaction whose reply was lost a no-op on AWS."""
-    try:
-        client("dynamodb").transact_write_items(
-            TransactItems=items, ClientRequestToken=str(uuid.uuid4())
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "TransactionCanceledException":
-            raise
-        reasons = {r.get("Code") for r in error.response.get("CancellationReasons", [])}
-        if reasons & {"ConditionalCheckFailed", "TransactionConflict"}:
-            return False
-        raise
-    return True
+    """One TransactWriteItems; False when a condition failed (the caller reads again),
+    any other error raised. A transaction cancelled by another one on the same rows
+    (``TransactionConflict``, which botocore does not retry) is tried again: reading it
+    as a failed condition would leave a release undone, its rows 'sending' for an email
+    SES never took. The request token makes botocore's retry of a transaction whose
+    reply was lost a no-op on AWS."""
+    attempt = 1
+    while True:
+        try:
+            client("dynamodb").transact_write_items(
+                TransactItems=items, ClientRequestToken=str(uuid.uuid4())
+            )
+            return True
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = {r.get("Code") for r in error.response.get("CancellationReasons", [])}
+            if "ConditionalCheckFailed" in reasons:
+                return False
+            if "TransactionConflict" not in reasons or attempt == CONFLICT_ATTEMPTS:
+                raise
+        time.sleep(0.02 * 2**attempt)
+        attempt += 1
 
 
 def _query(**request: Any) -> list[dict[str, Any]]:
