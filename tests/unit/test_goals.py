@@ -212,3 +212,29 @@ def test_the_example_rewrite_keeps_the_persons_words_and_invents_nothing():
     assert "fintech" not in rec.body and "500-person" not in rec.body
     assert "healthcare" in rec.body.split("For example:")[1]
     assert "<organisation size>" in rec.body
+
+
+@pytest.mark.parametrize(
+    ("statement", "level"),
+    [
+        ("Become a Project Manager at a hospital by 2029", None),
+        ("Become a Senior Project Manager at a hospital by 2029", "Senior"),
+        ("Become an Engineering Manager at a startup in 2 years", None),
+        ("Become CMO of a $1B technology company by 2029", "CMO"),
+        ("Become VP of Sales at a fintech by 2030", "VP of Sales"),
+    ],
+)
+def test_a_level_word_inside_the_role_title_is_not_a_second_facet(statement, level):
+    """'Project Manager' names a role; 'Manager' in it is not a level as well. A title
+    that is a level in itself (CMO, VP of Sales) names both, and says so once."""
+    assessment = assess(GoalData(statement=statement))
+    assert "role" in assessment.found
+    assert assessment.found.get("level") == level
+    rec = goal_recommendation(with_profile("Analyst"), goal_event(statement))
+    role = assessment.found["role"]
+    if level is None:
+        assert '("Manager")' not in rec.body and "the level" in rec.body  # asked for it
+    elif assessment.titled_level:
+        assert f'the role and level ("{role}")' in rec.body and "the level (" not in rec.body
+    else:
+        assert f'the level ("{level}")' in rec.body

@@ -80,6 +80,11 @@ _FACET_PATTERNS = {
     ),
 }
 _PATTERNS = {facet: re.compile(p, re.IGNORECASE) for facet, p in _FACET_PATTERNS.items()}
+# A title that is itself a level: "CMO", "VP of Sales", "Head of Growth", "Director of
+# Nursing". "Manager" in "Project Manager" is only the job's name.
+_TITLE_LEVEL = re.compile(
+    rf"\b(?:{_C_LEVEL}|chief|vice president|s?vp|evp|head|director)\b", re.IGNORECASE
+)
 
 # What the rewrite shows for a facet the person has not named: a slot in their own
 # words to fill, never an invented fact ("a 500-person fintech" for a nurse).
@@ -96,6 +101,7 @@ class GoalAssessment:
     found: dict[str, str]  # facet -> the words that named it
     missing: tuple[str, ...]  # in rubric order, heaviest first
     role: skills.Role | None  # the catalogue role it targets, when recognised
+    titled_level: bool = False  # the level is the role's own title ("CMO")
 
     @property
     def specific(self) -> bool:
@@ -112,8 +118,11 @@ def assess(goal: GoalData) -> GoalAssessment:
     text = " ".join(f"{goal.statement} {goal.target_role or ''}".split())
     found: dict[str, str] = {}
     for facet, pattern in _PATTERNS.items():
-        if match := pattern.search(text):
+        if facet != "level" and (match := pattern.search(text)):
             found[facet] = match.group(0)
+    level, titled_level = _level(text)
+    if level is not None:
+        found["level"] = level
     role = skills.target_role(goal)
     if role is not None:
         found["role"] = role.title
@@ -124,7 +133,23 @@ def assess(goal: GoalData) -> GoalAssessment:
         found={f: found[f] for f in WEIGHTS if f in found},
         missing=tuple(f for f in WEIGHTS if f not in found),
         role=role,
+        titled_level=titled_level,
     )
+
+
+def _level(text: str) -> tuple[str | None, bool]:
+    """The level a goal names, and whether it is its role's own title. A level word
+    inside a role's name is not a second facet ("Project Manager" names a role, not a
+    level); a title that is a level ("CMO", "VP of Sales") names both."""
+    spans = [m.span() for m in _PATTERNS["role"].finditer(text)]
+    spans += skills.catalogue().role_spans(text)
+    masked = text
+    for start, end in sorted(spans):
+        if _TITLE_LEVEL.search(text[start:end]):
+            return text[start:end], True
+        masked = masked[:start] + " " * (end - start) + masked[end:]
+    match = _PATTERNS["level"].search(masked)
+    return (match.group(0), False) if match else (None, False)
 
 
 def target_occupation(assessment: GoalAssessment) -> tuple[str, str] | None:
@@ -239,7 +264,7 @@ def _specific(assessment: GoalAssessment) -> dict[str, object]:
     occupation = target_occupation(assessment)
     role = assessment.found["role"]
     body = (
-        f"Your goal scores {assessment.score} of 100: it names {_facets(assessment.found)}. "
+        f"Your goal scores {assessment.score} of 100: it names {_facets(assessment)}. "
         "That is a target you can plan for: the skills to build, the moment to move and "
         "the pay to ask for all follow from it."
     )
@@ -269,7 +294,7 @@ def _too_vague(
     rewrite = example_rewrite(assessment, state, event.occurred_at.date())
     missing = list(assessment.missing)
     named = (
-        f"it names only {_facets(assessment.found)}" if assessment.found else "it names no facet"
+        f"it names only {_facets(assessment)}" if assessment.found else "it names no facet"
     )
     body = (
         f"Your goal scores {assessment.score} of 100: {named}. A goal you can act on names "
@@ -297,5 +322,12 @@ _PROMPTS = {
 }
 
 
-def _facets(found: dict[str, str]) -> str:
-    return join_words([f'the {facet} ("{words}")' for facet, words in found.items()])
+def _facets(assessment: GoalAssessment) -> str:
+    named = []
+    for facet, words in assessment.found.items():
+        if facet == "level" and assessment.titled_level and named:
+            # The role comes first (the rubric's order) and its title is the level.
+            named[0] = named[0].replace("the role", "the role and level", 1)
+        else:
+            named.append(f'the {facet} ("{words}")')
+    return join_words(named)

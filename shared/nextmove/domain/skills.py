@@ -68,6 +68,11 @@ class Catalogue:
             return None
         return self.roles[self._role_names[max(found, key=len)]]
 
+    def role_spans(self, text: str) -> list[tuple[int, int]]:
+        """Where catalogue role names stand in ``text`` (single-spaced, so its lower case
+        keeps every offset)."""
+        return [m.span() for m in self._role_pattern.finditer(text.lower())]
+
     def skill_for(self, name: str) -> Skill | None:
         """The catalogue skill a person's own wording names (case- and alias-insensitive)."""
         skill_id = self._skill_names.get(normalise(name))
