@@ -293,9 +293,7 @@ def _too_vague(
 ) -> dict[str, object]:
     rewrite = example_rewrite(assessment, state, event.occurred_at.date())
     missing = list(assessment.missing)
-    named = (
-        f"it names only {_facets(assessment)}" if assessment.found else "it names no facet"
-    )
+    named = f"it names only {_facets(assessment)}" if assessment.found else "it names no facet"
     body = (
         f"Your goal scores {assessment.score} of 100: {named}. A goal you can act on names "
         f'the {join_words(missing)}. For example: "{rewrite}".'
@@ -323,7 +321,7 @@ _PROMPTS = {
 
 
 def _facets(assessment: GoalAssessment) -> str:
-    named = []
+    named: list[str] = []
     for facet, words in assessment.found.items():
         if facet == "level" and assessment.titled_level and named:
             # The role comes first (the rubric's order) and its title is the level.
