@@ -320,3 +320,72 @@ def test_the_case_counts_the_wins_honestly_past_what_the_record_keeps():
         detail(rec_many)
         == f"the {KEEP_SUCCESSES} most recent wins recorded (older ones are not counted)"
     )
+
+
+def _seller(role: str, skills: list[str]) -> ProfileUpdated:
+    return ProfileUpdated.model_validate(
+        {
+            "id": f"profile-{role.lower().replace(' ', '-')}",
+            "type": "profile.updated",
+            "occurred_at": T0 - timedelta(days=30),
+            "person_id": "p-1",
+            "data": {
+                "email": "sam@example.com",
+                "current_role": role,
+                "current_level": "mid",
+                "location": {"city": "Denver", "state": "CO"},
+                "employer_since": "2024-01-08",
+                "skills": skills,
+            },
+        }
+    )
+
+
+def _sales_goal() -> GoalUpdated:
+    return GoalUpdated.model_validate(
+        {
+            "id": "goal-sales",
+            "type": "goal.updated",
+            "occurred_at": T0 - timedelta(days=20),
+            "person_id": "p-1",
+            "data": {"statement": "Become Sales Manager at a Series B fintech startup by 2028"},
+        }
+    )
+
+
+def test_when_the_goal_role_needs_skills_the_person_lacks_the_win_buys_a_stretch_step():
+    """The skills plan says team leadership, coaching and hiring are missing: the timing
+    advice must not say 'apply for Sales Manager roles now' on the same record."""
+    sdr = _seller("Sales Development Representative", ["negotiation", "discovery"])
+    _, [rec] = play(fresh(), sdr, _sales_goal(), success("Closed the Initech deal"))
+    actions = " ".join(rec.actions)
+
+    assert "apply for Sales Manager roles now" not in actions
+    assert "Outside: apply for Account Executive roles, one step short of Sales Manager" in (
+        actions
+    )
+    assert "what carries over (negotiation)" in actions
+    assert (
+        "Inside: citing Closed the Initech deal, ask your manager for the work that builds "
+        "team leadership" in actions
+    )
+    assert "stretch step towards Sales Manager" in rec.body
+    assert "team leadership, sales forecasting, and coaching and mentoring" in rec.body
+
+
+def test_a_stretch_never_points_at_the_role_the_person_already_has():
+    ae = _seller("Account Executive", ["negotiation"])
+    _, [rec] = play(fresh(), ae, _sales_goal(), success("Closed the Initech deal"))
+    actions = " ".join(rec.actions)
+
+    assert "apply for Account Executive roles" not in actions
+    assert "if you apply for Sales Manager roles now, lead with Closed the Initech deal" in actions
+    assert "be ready to show how you are building team leadership" in actions
+
+
+def test_with_most_core_skills_on_the_profile_the_goal_role_is_the_next_step():
+    have = ["team leadership", "sales forecasting", "coaching", "hiring", "negotiation"]
+    _, [rec] = play(fresh(), _seller("Account Executive", have), _sales_goal(), success("Won X"))
+
+    assert "Outside: apply for Sales Manager roles now" in " ".join(rec.actions)
+    assert "stretch" not in rec.body

@@ -13,6 +13,11 @@ Tenure shifts the emphasis between the two paths. The median tenure with the cur
 employer was 3.9 years in January 2024 (BLS, Employee Tenure news release): at
 or beyond it, the outside path comes first; within the first year, the inside path.
 
+The advice agrees with the skills plan: when the profile lacks most of the goal role's
+core skills, the win buys a stretch step (inside: the work that builds the first missing
+skill; outside: the role one step short of the goal, or the goal role leading with what
+carries over) instead of "apply for the goal role now".
+
 Unhappiness without a recent major success gets different advice: record your wins and
 build the case first, at most once every ``CASE_EVERY``; except when the person is
 overwhelmed or anxious without a specific goal, who gets help to make a plan instead.
@@ -24,7 +29,7 @@ from datetime import date, datetime, timedelta
 
 from nextmove.contracts.events import FeelingsCheckedIn, SuccessRecorded
 from nextmove.contracts.recommendation import Evidence, Recommendation
-from nextmove.domain import feelings, goals
+from nextmove.domain import feelings, goals, skills
 from nextmove.domain.state import KEEP_SUCCESSES, PersonState, SuccessEntry
 from nextmove.domain.thresholds import DEFAULT, Thresholds, TimingThresholds
 from nextmove.domain.wording import join_words
@@ -225,16 +230,21 @@ def _window_recommendation(
     goal_role = goal.found["role"] if goal and goal.specific else None
     tenure = tenure_years(state, now)
     title = success.data.title
-    inside = (
-        f"Inside: ask your manager for a bigger role or scope, citing {title}"
-        + (f" ({success.data.impact})" if success.data.impact else "")
-        + ", within the next few weeks."
-    )
-    outside = (
-        f"Outside: apply for {goal_role} roles now, leading with {title}."
-        if goal_role
-        else f"Outside: target your goal role elsewhere, leading with {title}."
-    )
+    cited = f"{title} ({success.data.impact})" if success.data.impact else title
+    stretch = _stretch(state, goal)
+    if stretch is not None:
+        assert state.profile is not None  # a stretch is read from the profile's skills
+        inside, outside = _stretch_paths(stretch, cited, state.profile.data.current_role)
+    else:
+        inside = (
+            f"Inside: ask your manager for a bigger role or scope, citing {cited}, "
+            "within the next few weeks."
+        )
+        outside = (
+            f"Outside: apply for {goal_role} roles now, leading with {title}."
+            if goal_role
+            else f"Outside: target your goal role elsewhere, leading with {title}."
+        )
     paths = (
         [outside, inside]
         if tenure is not None and tenure >= BLS_MEDIAN_TENURE_YEARS
@@ -245,8 +255,14 @@ def _window_recommendation(
     body = (
         f"{title} is a major {_CATEGORY_WORDS.get(success.data.category, success.data.category)}"
         ": you are most valuable right after it. "
-        "Use the window while the success is fresh: ask for a bigger role inside, or "
-        f"target {goal_role or 'your goal role'} outside. It is strongest for "
+        + (
+            f"Use the window while the success is fresh for a stretch step towards "
+            f"{goal_role}, inside or outside. "
+            if stretch is not None
+            else "Use the window while the success is fresh: ask for a bigger role inside, "
+            f"or target {goal_role or 'your goal role'} outside. "
+        )
+        + "It is strongest for "
         f"{window.full_months:g} months and closes after about {window.closed_months:g}."
     )
     if tenure is not None:
@@ -260,6 +276,13 @@ def _window_recommendation(
                 f" You joined {tenure} years ago: a bigger scope inside is the easier ask, "
                 "and a move now is harder to explain."
             )
+    if stretch is not None:
+        lacking = join_words([sk.name.lower() for sk in stretch.to_build])
+        body += (
+            f" {stretch.role.title} depends on skills your profile does not list yet "
+            f"({lacking}, among others): use this win for a stretch step towards it, "
+            "so the move after this one is the leap."
+        )
     if streak >= feelings.EXCITED_STREAK:
         body += f" Your last {streak} check-ins were excited: you are ready, act on it."
     if goal_first:
@@ -324,6 +347,50 @@ def _window_recommendation(
         ],
         rule="timing.window_opened",
     )
+
+
+def _stretch(state: PersonState, goal: goals.GoalAssessment | None) -> skills.GapPlan | None:
+    """The skills plan for the goal role when the person lacks most of its core skills
+    (from the profile's skills; unknown without them): then applying for the goal role
+    now would contradict the plan, and the win is better spent on a stretch step."""
+    role = goal.role if goal is not None and goal.specific else None
+    if role is None or state.profile is None or not state.profile.data.skills:
+        return None
+    plan = skills.gap_plan(role, state.profile.data.skills)
+    missing = len(role.core_skills) - len(plan.carry_over)
+    return plan if plan.to_build and missing * 2 > len(role.core_skills) else None
+
+
+def _stretch_paths(plan: skills.GapPlan, cited: str, current: str) -> tuple[str, str]:
+    """Inside: ask to take on the first missing skill's work; outside: the role one step
+    short of the goal (unless that is the ``current`` role already), or the goal role
+    leading with what carries over."""
+    goal_role = plan.role.title
+    first = plan.to_build[0]
+    inside = (
+        f"Inside: citing {cited}, ask your manager for the work that builds "
+        f"{first.name.lower()}, the first skill {goal_role} needs that you have not shown "
+        f"yet. For example: {first.project}"
+    )
+    cat = skills.catalogue()
+    now = cat.find_role(current)
+    below = [r for r in cat.roles.values() if r.step_up == plan.role.id and r != now]
+    lead = cited
+    if plan.carry_over:
+        lead += (
+            f" and what carries over ({join_words([sk.name.lower() for sk in plan.carry_over])})"
+        )
+    if below:
+        outside = (
+            f"Outside: apply for {below[0].title} roles, one step short of {goal_role}, "
+            f"leading with {lead}."
+        )
+    else:
+        outside = (
+            f"Outside: if you apply for {goal_role} roles now, lead with {lead}, and be "
+            f"ready to show how you are building {first.name.lower()}."
+        )
+    return inside, outside
 
 
 # "is a major other" says nothing; the other categories read as they are.
