@@ -58,7 +58,9 @@ def checkin(feeling: str, *, at: datetime) -> FeelingsCheckedIn:
     )
 
 
-def profile(employer_since: date) -> ProfileUpdated:
+def profile(
+    employer_since: date, *, role: str = "Software Engineer", skills: list[str] | None = None
+) -> ProfileUpdated:
     return ProfileUpdated.model_validate(
         {
             "id": f"profile-{employer_since}",
@@ -67,10 +69,11 @@ def profile(employer_since: date) -> ProfileUpdated:
             "person_id": "p-1",
             "data": {
                 "email": "ana@example.com",
-                "current_role": "Software Engineer",
+                "current_role": role,
                 "current_level": "senior",
                 "location": {"city": "Austin", "state": "TX"},
                 "employer_since": employer_since.isoformat(),
+                "skills": skills or [],
             },
         }
     )
@@ -323,22 +326,7 @@ def test_the_case_counts_the_wins_honestly_past_what_the_record_keeps():
 
 
 def _seller(role: str, skills: list[str]) -> ProfileUpdated:
-    return ProfileUpdated.model_validate(
-        {
-            "id": f"profile-{role.lower().replace(' ', '-')}",
-            "type": "profile.updated",
-            "occurred_at": T0 - timedelta(days=30),
-            "person_id": "p-1",
-            "data": {
-                "email": "sam@example.com",
-                "current_role": role,
-                "current_level": "mid",
-                "location": {"city": "Denver", "state": "CO"},
-                "employer_since": "2024-01-08",
-                "skills": skills,
-            },
-        }
-    )
+    return profile(date(2024, 1, 8), role=role, skills=skills)
 
 
 def _sales_goal() -> GoalUpdated:

@@ -152,6 +152,12 @@ class GapPlan:
     def key(self) -> str:
         return "/".join([self.role.id, *(s.id for s in self.to_build)])
 
+    @property
+    def missing(self) -> int:
+        """How many of the role's core skills the person lacks (``to_build`` shows the
+        first ``PLAN_SIZE``)."""
+        return len(self.role.core_skills) - len(self.carry_over)
+
 
 def gap_plan(role: Role, person_skills: list[str]) -> GapPlan:
     """The next skills to build for ``role``, given the skills a person lists."""

@@ -278,10 +278,12 @@ def _window_recommendation(
             )
     if stretch is not None:
         lacking = join_words([sk.name.lower() for sk in stretch.to_build])
+        shown = len(stretch.to_build)
+        more = stretch.missing > shown  # the plan names the first PLAN_SIZE only
         body += (
-            f" {stretch.role.title} depends on skills your profile does not list yet "
-            f"({lacking}, among others): use this win for a stretch step towards it, "
-            "so the move after this one is the leap."
+            f" {stretch.role.title} depends on {stretch.missing} core skills your profile "
+            f"does not list yet ({lacking}{', among others' if more else ''}): build them "
+            "where this win gives you room, so the move after this one is the leap."
         )
     if streak >= feelings.EXCITED_STREAK:
         body += f" Your last {streak} check-ins were excited: you are ready, act on it."
@@ -357,8 +359,7 @@ def _stretch(state: PersonState, goal: goals.GoalAssessment | None) -> skills.Ga
     if role is None or state.profile is None or not state.profile.data.skills:
         return None
     plan = skills.gap_plan(role, state.profile.data.skills)
-    missing = len(role.core_skills) - len(plan.carry_over)
-    return plan if plan.to_build and missing * 2 > len(role.core_skills) else None
+    return plan if plan.to_build and plan.missing * 2 > len(role.core_skills) else None
 
 
 def _stretch_paths(plan: skills.GapPlan, cited: str, current: str) -> tuple[str, str]:
