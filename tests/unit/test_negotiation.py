@@ -34,6 +34,7 @@ from nextmove.domain.negotiation import (
     total_comp,
 )
 from nextmove.domain.state import OfferEntry, PersonState, ProfileEntry, SuccessEntry
+from nextmove.domain.wording import money
 from nextmove.reference import market
 
 TENANT = "acme-careers"
@@ -311,6 +312,111 @@ def test_two_open_offers_are_compared_side_by_side_by_total_comp() -> None:
     assert evidence(rec, "Total compensation per year at Initech").value == 235_000
     assert "Hooli" not in rec.body  # its deadline passed: not an open offer
     assert "Not ranked, paid in another currency: Umbrella (EUR)" in rec.body
+
+
+def _open_offer(days_ago: int, **fields: object) -> OfferEntry:
+    return OfferEntry(
+        event_id=f"evt-offer-{days_ago}",
+        occurred_at=AT - timedelta(days=days_ago),
+        data=offer_data(**fields),  # type: ignore[arg-type]
+    )
+
+
+def _median(title: str, city: str, state: str) -> int:
+    occupation = market.occupation_for_title(title)
+    assert occupation is not None
+    wages = market.wages(occupation.soc, city=city, state=state)
+    assert wages is not None and wages.p50 is not None
+    return wages.p50
+
+
+def test_competing_offers_say_where_the_difference_comes_from_part_by_part() -> None:
+    # Initech leads on total through equity and bonus while Globex pays more base.
+    event = offer_event(offer_data(base=160_000, bonus_pct=5, equity=80_000))
+    initech = _open_offer(
+        3, offer_id="offer-initech", company="Initech", base=150_000, bonus_pct=10, equity=200_000
+    )
+    rec = advise(event, person(event, other_offers=[initech]))
+
+    assert (
+        "Initech pays $27,000 a year more than this offer: $10,000 less base, $7,000 more "
+        "target bonus and $30,000 more equity a year."
+    ) in rec.body
+    assert "On base alone, the only part paid for certain every year, Globex leads" in rec.body
+    assert "Equity is the least certain part" in rec.body
+    assert "nothing vests before month 12" in rec.body
+
+
+def test_every_open_offer_is_compared_with_the_new_one() -> None:
+    event = offer_event(offer_data(base=150_000))
+    others = [
+        _open_offer(5, offer_id="offer-initech", company="Initech", base=170_000),
+        _open_offer(2, offer_id="offer-hooli", company="Hooli", base=140_000),
+    ]
+    rec = advise(event, person(event, other_offers=others))
+
+    assert (
+        "1. Initech: $170,000 a year ($170,000 base)\n"
+        "2. Globex (this offer): $150,000 a year ($150,000 base)\n"
+        "3. Hooli: $140,000 a year ($140,000 base)"
+    ) in rec.body
+    assert "Initech pays $20,000 a year more than this offer: $20,000 more base." in rec.body
+    assert "Hooli pays $10,000 a year less than this offer: $10,000 less base." in rec.body
+    # Equity is the same (none) everywhere: nothing to warn about.
+    assert "Equity is the least certain part" not in rec.body
+
+
+def test_offers_in_different_metros_are_each_set_against_their_own_market() -> None:
+    event = offer_event(offer_data(base=150_000, city="Austin", state="TX"))
+    seattle = _open_offer(
+        3, offer_id="offer-initech", company="Initech", base=175_000, city="Seattle", state="WA"
+    )
+    rec = advise(event, person(event, other_offers=[seattle]))
+
+    austin, wa = (
+        _median(SWE_TITLE, "Austin", "TX"),
+        _median(SWE_TITLE, "Seattle", "WA"),
+    )
+    assert "The markets differ, so compare each offer with its own market's median:" in rec.body
+    assert f"- Globex: {money(austin)} for Software Developers, Austin" in rec.body
+    assert f"- Initech: {money(wa)} for Software Developers, Seattle" in rec.body
+    assert "NextMove has no cost-of-living figures" in rec.body
+    assert evidence(rec, "Market median for the offer at Initech").value == wa
+    assert evidence(rec, "Market median for the offer at Globex").value == austin
+
+
+def test_offers_on_the_same_market_get_no_market_comparison() -> None:
+    event = offer_event(offer_data(base=150_000))
+    same_city = _open_offer(3, offer_id="offer-initech", company="Initech", base=175_000)
+    rec = advise(event, person(event, other_offers=[same_city]))
+    assert "The markets differ" not in rec.body
+
+
+def test_a_stronger_offer_elsewhere_is_used_honestly_with_this_employer() -> None:
+    event = offer_event(offer_data(base=150_000))
+    initech = _open_offer(3, offer_id="offer-initech", company="Initech", base=175_000)
+    rec = advise(event, person(event, other_offers=[initech]))
+
+    assert (
+        "if you would rather join Globex, tell them you hold a written offer from Initech "
+        "worth $175,000 a year, and ask whether they can close the $25,000 gap"
+    ) in rec.body
+    assert "quote only figures you have in writing" in rec.body
+    assert "never invent or inflate one" in rec.body
+    assert (
+        "If you would rather join Globex, tell them about Initech's written offer "
+        "($175,000 a year) and ask them to close the gap, base first."
+    ) in rec.actions
+
+
+def test_the_strongest_offer_is_the_one_to_show_the_others() -> None:
+    event = offer_event(offer_data(base=180_000))
+    initech = _open_offer(3, offer_id="offer-initech", company="Initech", base=160_000)
+    rec = advise(event, person(event, other_offers=[initech]))
+
+    assert "this offer is the strongest in total. If you would rather join Initech" in rec.body
+    assert "close the $20,000 gap" in rec.body
+    assert not any("written offer" in action for action in rec.actions)
 
 
 def test_a_single_offer_gets_no_comparison() -> None:

@@ -17,6 +17,14 @@ When an offer arrives, ``advise_offer`` writes one "negotiation" recommendation:
   holds by construction.
 * **Total compensation per year.** Base + target bonus + equity grant / vesting years +
   sign-on / vesting years, so offers with different mixes compare on one figure.
+* **Competing offers.** Every other open offer in the same currency (no exchange
+  rates) is ranked beside the new one by total compensation per year; each gap is split
+  into base, bonus, equity and sign-on, with what is certain (base) and what is not
+  (bonus, equity and its cliff). Offers priced on different markets (another metro or
+  occupation) are each set against their own BLS median: part of a gap can be the
+  market's, not the employer's. Then how to use the stronger offer with the other
+  employer, honestly: figures in writing, an offer the person would take, nothing
+  inflated.
 * **Raise against current pay.** Shown to the person, never used to set the ask. It is
   framed by the Federal Reserve Bank of Atlanta Wage Growth Tracker (job switchers'
   median wage growth has historically run about 1-3 points a year above job stayers',
@@ -391,7 +399,8 @@ def advise_offer(
     else:
         parts = [_no_market_part(view)]
     parts.append(_total_comp_part(comp, received))
-    parts.extend(_comparison_parts(comp, other_open_offers(state, offer, today)))
+    others = other_open_offers(state, offer, today)
+    parts.extend(_comparison_parts(comp, view, others, tuned.level_percentile))
     # US statistics frame US jobs only; elsewhere NextMove says what it has no data for.
     country = offer.location.country
     parts.extend(_raise_parts(state, comp, counter, us=country == "US"))
@@ -399,6 +408,9 @@ def advise_offer(
     parts.append(_Part(deadline.text))
 
     asks = _ask_actions(counter, comp, current_base=_current_base(state, comp))
+    leverage = _leverage_action(comp, others)
+    if leverage:
+        asks.insert(1, leverage)
     actions = [deadline.action] if deadline.passed else [deadline.action, *asks]
     priority: Priority = "high" if deadline.urgent else "normal"
     return [
@@ -595,9 +607,16 @@ def _total_comp_evidence(comp: TotalComp, received: str) -> Evidence:
     )
 
 
-def _comparison_parts(comp: TotalComp, others: list[OfferEntry]) -> list[_Part]:
-    """Side by side by total compensation per year, when other offers are open."""
-    # No exchange rates here: only offers in the same currency are ranked together.
+def _comparison_parts(
+    comp: TotalComp,
+    view: MarketView | NoMarketData,
+    others: list[OfferEntry],
+    levels: Mapping[Level, str] | None,
+) -> list[_Part]:
+    """Every other open offer beside this one: ranked by total compensation per year,
+    where each difference comes from, whether the markets differ, and how to use one
+    offer with the other employer."""
+    # No exchange rates here: only offers in the same currency are compared.
     comparable = [entry for entry in others if entry.data.package.currency == comp.currency]
     elsewhere = [entry.data for entry in others if entry not in comparable]
     if not comparable:
@@ -618,9 +637,146 @@ def _comparison_parts(comp: TotalComp, others: list[OfferEntry]) -> list[_Part]:
             + ", ".join(f"{offer.company} ({offer.package.currency})" for offer in elsewhere)
         )
     evidence = tuple(_total_comp_evidence(row, received) for row, received in rows if received)
-    return [
-        _Part("Your open offers, by total compensation per year:\n" + "\n".join(lines), evidence)
+    ranked = [row for row, _ in rows]
+    parts = [
+        _Part("Your open offers, by total compensation per year:\n" + "\n".join(lines), evidence),
+        _Part(_differences(comp, [row for row in ranked if row is not comp])),
     ]
+    markets = _markets_part(
+        [(comp, view)]
+        + [(total_comp(entry.data), market_view(entry.data, levels)) for entry in comparable]
+    )
+    if markets is not None:
+        parts.append(markets)
+    parts.append(_Part(_leverage(comp, ranked)))
+    return parts
+
+
+def _leverage_action(comp: TotalComp, others: list[OfferEntry]) -> str | None:
+    """The one thing to do with a stronger offer from elsewhere in the same currency."""
+    rivals = [total_comp(e.data) for e in others if e.data.package.currency == comp.currency]
+    top = max(rivals, key=lambda row: row.per_year, default=None)
+    if top is None or top.per_year <= comp.per_year:
+        return None
+    return (
+        f"If you would rather join {comp.company}, tell them about {top.company}'s written "
+        f"offer ({money(top.per_year, comp.currency)} a year) and ask them to close the gap, "
+        "base first."
+    )
+
+
+def _differences(comp: TotalComp, others: list[TotalComp]) -> str:
+    """Where each other offer's lead or gap comes from, part by part, and what is certain."""
+    sentences = []
+    for other in others:
+        gap = other.per_year - comp.per_year
+        by = [
+            f"{money(abs(delta), comp.currency)} {'more' if delta > 0 else 'less'} {part}"
+            for part, delta in (
+                ("base", other.base - comp.base),
+                ("target bonus", other.bonus - comp.bonus),
+                ("equity a year", other.equity_per_year - comp.equity_per_year),
+                ("sign-on a year", other.sign_on_per_year - comp.sign_on_per_year),
+            )
+            if round(delta)
+        ]
+        if not round(gap):
+            total = f"{other.company} comes to the same total a year as this offer"
+        else:
+            more = "more" if gap > 0 else "less"
+            paid = money(abs(gap), comp.currency)
+            total = f"{other.company} pays {paid} a year {more} than this offer"
+        sentences.append(f"{total}: {join_words(by)}." if by else f"{total}.")
+    text = "Where the difference comes from: " + " ".join(sentences)
+    rows = [comp, *others]
+    by_base = max(rows, key=lambda row: row.base)
+    by_total = max(rows, key=lambda row: row.per_year)
+    if by_base is not by_total and by_base.base > by_total.base:
+        text += (
+            f" On base alone, the only part paid for certain every year, {by_base.company} "
+            f"leads ({money(by_base.base, comp.currency)})."
+        )
+    if any(row.equity_per_year != comp.equity_per_year for row in others):
+        vesting = [row for row in rows if row.equity_grant and row.cliff_months]
+        if len({row.cliff_months for row in vesting}) == 1:
+            cliff = f"; nothing vests before month {vesting[0].cliff_months}"
+        else:
+            at = join_words([f"month {row.cliff_months} at {row.company}" for row in vesting])
+            cliff = f"; nothing vests before the cliff ({at})" if vesting else ""
+        text += (
+            " Equity is the least certain part: its worth moves with the share price, a "
+            f"private company's may not be sellable for years{cliff}. A bonus depends on "
+            "targets being met."
+        )
+    return text
+
+
+def _markets_part(
+    offers: list[tuple[TotalComp, MarketView | NoMarketData]],
+) -> _Part | None:
+    """When the offers are priced on different markets (another metro, another
+    occupation), each one's median and its base against it: part of a gap in pay can be
+    the market's, not the employer's."""
+    priced = [(comp, view) for comp, view in offers if isinstance(view, MarketView)]
+    if len({(view.occupation.soc, view.wages.area_code) for _, view in priced}) < 2:
+        return None
+    said, evidence = [], []
+    for comp, view in priced:
+        median = view.wages.at("p50")
+        if median is None:
+            said.append(f"{comp.company}: BLS publishes no median for {view.wages.scope()}")
+            continue
+        against = comp.base / median - 1
+        side = f"{pct(abs(against))} {'above' if against >= 0 else 'below'}"
+        said.append(
+            f"{comp.company}: {money(median)} for {view.wages.scope()}; its base is {side} it"
+        )
+        evidence.append(
+            Evidence(
+                label=f"Market median for the offer at {comp.company}",
+                value=median,
+                unit="USD",
+                source=view.wages.source,
+                year=view.wages.release,
+                detail=view.wages.scope(),
+            )
+        )
+    unpriced = [comp.company for comp, view in offers if not isinstance(view, MarketView)]
+    if unpriced:
+        said.append(f"{join_words(unpriced)}: no market figure")
+    return _Part(
+        "The markets differ, so compare each offer with its own market's median:\n"
+        + "\n".join(f"- {line}." for line in said)
+        + "\nNextMove has no cost-of-living figures: weigh rent, taxes and the commute in "
+        "each place yourself.",
+        tuple(evidence),
+    )
+
+
+def _leverage(comp: TotalComp, ranked: list[TotalComp]) -> str:
+    """How to use one offer with the other employer, honestly."""
+    honest = (
+        "Be honest about it: quote only figures you have in writing, mention only an offer "
+        "you would really take, and never invent or inflate one; an employer may ask to see "
+        "it, and a bluff that is called can cost you the offer."
+    )
+    top = ranked[0]
+    if top is not comp:
+        gap = money(top.per_year - comp.per_year, comp.currency)
+        return (
+            f"Using one offer with the other: if you would rather join {comp.company}, tell "
+            f"them you hold a written offer from {top.company} worth "
+            f"{money(top.per_year, comp.currency)} a year, and ask whether they can close "
+            f"the {gap} gap, in base first, the part that lasts. {honest}"
+        )
+    runner_up = ranked[1]
+    return (
+        f"Using one offer with the other: this offer is the strongest in total. If you "
+        f"would rather join {runner_up.company}, tell them you hold a written offer worth "
+        f"{money(comp.per_year, comp.currency)} a year and ask whether they can close the "
+        f"{money(comp.per_year - runner_up.per_year, comp.currency)} gap, in base first. "
+        f"{honest}"
+    )
 
 
 def _current_base(state: PersonState, comp: TotalComp) -> float | None:
