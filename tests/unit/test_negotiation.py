@@ -35,7 +35,7 @@ from nextmove.domain.negotiation import (
 )
 from nextmove.domain.state import OfferEntry, PersonState, ProfileEntry, SuccessEntry
 from nextmove.domain.wording import money
-from nextmove.reference import market
+from nextmove.reference import market, titles
 
 TENANT = "acme-careers"
 PERSON = "person-1"
@@ -519,7 +519,7 @@ def _assert_no_figure_invented(rec: Recommendation) -> None:
 
 
 def test_an_unknown_title_gets_no_market_figure() -> None:
-    title = "Chief Vibes Curator"
+    title = "Head of Vibes"
     assert market.occupation_for_title(title) is None
     rec = advise(offer_event(offer_data(title=title)))
 
@@ -644,7 +644,12 @@ def national_view(
     )
     anchor = wages.at(level_key)
     assert anchor is not None
-    return MarketView(occupation=occupation, wages=wages, level_key=level_key, anchor=anchor)
+    coded = titles.TitleMatch(
+        occupation.name, titles.Candidate(occupation.soc, occupation.name), "exact title", 1.0
+    )
+    return MarketView(
+        occupation=occupation, wages=wages, level_key=level_key, coded=coded, anchor=anchor
+    )
 
 
 def test_the_counter_never_rounds_below_the_market_figure_it_anchors_on() -> None:
