@@ -94,7 +94,8 @@ def main() -> None:
     tasks = _read_tasks(tasks_wheel)
     bls = _read_bls(DEFAULT_OUT / "wages.sqlite")
     hand = json.loads((DEFAULT_OUT / "occupations.json").read_text("utf-8"))
-    counts = build(args.out / titles.DB_NAME, onet, tasks, bls, hand)
+    db = args.out / titles.DB_NAME
+    counts = build(db, onet, tasks, bls, hand)
     provenance = {
         "what": "The title coder's index: job titles to SOC 2018 occupations",
         "attribution": titles.ATTRIBUTION,
@@ -105,6 +106,11 @@ def main() -> None:
             {"file": "wages.sqlite", "what": "BLS OEWS May 2025 occupation names"},
             {"file": "occupations.json", "what": "NextMove hand map (software jargon)"},
         ],
+        "output": {
+            "file": titles.DB_NAME,
+            "sha256": hashlib.sha256(db.read_bytes()).hexdigest(),
+            "bytes": db.stat().st_size,
+        },
         "sqlite_version": sqlite3.sqlite_version,
         "schema": titles.SCHEMA,
         "counts": counts,

@@ -226,14 +226,16 @@ def from_code(soc_or_onet: str) -> Candidate | None:
     text = soc_or_onet.strip()
     if not re.fullmatch(r"\d\d-\d{4}(\.\d\d)?", text):
         return None
-    row = (
-        _db()
-        .execute(
-            "SELECT soc, name FROM occupation WHERE onet = ? OR soc = ? ORDER BY onet LIMIT 1",
-            (text if "." in text else f"{text}.00", text[:7]),
-        )
-        .fetchone()
-    )
+    # An O*NET-SOC code must exist as given. An SOC code is the one BLS publishes wages
+    # under, or one O*NET codes and OEWS pools (25-2055 is priced as 25-2052).
+    db = _db()
+    if "." in text:
+        row = db.execute("SELECT soc, name FROM occupation WHERE onet = ?", (text,)).fetchone()
+    else:
+        row = db.execute(
+            "SELECT soc, name FROM occupation WHERE soc = ? OR onet GLOB ? ORDER BY onet LIMIT 1",
+            (text, f"{text}.*"),
+        ).fetchone()
     return Candidate(row[0], row[1]) if row else None
 
 
@@ -242,7 +244,7 @@ def codes() -> list[str]:
     db = _db()
     soc = [row[0] for row in db.execute("SELECT DISTINCT soc FROM occupation")]
     onet = [row[0] for row in db.execute("SELECT onet FROM occupation WHERE onet GLOB '[0-9]*'")]
-    return sorted({*soc, *onet})
+    return sorted({*soc, *onet, *(code[:7] for code in onet)})
 
 
 def words(title: str, *, keep_level: bool = False) -> list[str]:
