@@ -336,6 +336,10 @@ def occupation(args: argparse.Namespace) -> int:
     """Code job titles as the offer, profile and goal advice does, in input order."""
     from nextmove.reference import titles
 
+    if args.eval:
+        from nextmove_local import occupation_eval
+
+        return occupation_eval.main(misses=True)
     given = [line.strip() for line in sys.stdin] if args.titles == ["-"] else args.titles
     for title in given:
         if not title:
@@ -433,7 +437,12 @@ def main(argv: list[str] | None = None) -> int:
         "occupation", help="code job titles to SOC 2018 occupations (one a line with -)"
     )
     p.add_argument("--json", action="store_true", help="one JSON object a line")
-    p.add_argument("titles", nargs="+", metavar="TITLE", help="job titles, or - for stdin")
+    p.add_argument(
+        "--eval",
+        action="store_true",
+        help="instead, score the coder on tests/data/everyday_titles.csv and list its misses",
+    )
+    p.add_argument("titles", nargs="*", metavar="TITLE", help="job titles, or - for stdin")
     p.set_defaults(run=occupation)
 
     p = commands.add_parser("schemas", help="write events/schemas from the contracts")

@@ -784,11 +784,11 @@ def test_a_partners_occupation_code_wins_over_the_title() -> None:
 
 
 def test_a_match_that_is_not_sure_says_so_and_names_the_runner_up() -> None:
-    coded = titles.code("ICU RN")
+    coded = titles.code("Charge Nurse")
     assert coded.occupation is not None and coded.runner_up is not None and not coded.sure
-    rec = advise(offer_event(offer_data(title="ICU RN", level="mid")))
+    rec = advise(offer_event(offer_data(title="Charge Nurse", level="mid")))
     assert (
-        "We priced 'ICU RN' as Registered Nurses, but the match is not sure; if your job is "
+        "We priced 'Charge Nurse' as Registered Nurses, but the match is not sure; if your job is "
         f"closer to {coded.runner_up.name}, the market figures differ"
     ) in rec.body
     assert evidence(rec, "Runner-up occupation").value == (

@@ -49,9 +49,9 @@ SOURCE = "NextMove title coder"
 RELEASE = "O*NET 29.2"
 # A search match below this is too weak to price: no figure is invented on it.
 CONFIDENT = 0.7  # at or above: say nothing about doubt
-# Below: no occupation, only the nearest candidate. A title every word of which is in
-# the winner's titles still needs a lead of about 3% over the next occupation.
-WEAK = 0.45
+# Below: no occupation, only the nearest candidate.
+WEAK = 0.2
+GENERIC = 12  # a word in more occupations' titles than this names no work by itself
 
 Match = Literal["partner code", "exact title", "known alternate", "search", "none"]
 
@@ -82,6 +82,7 @@ ABBREVIATIONS: dict[str, str] = {
     "rrt": "respiratory therapist",
     "pharmd": "pharmacist",
     "cpht": "pharmacy technician",
+    "otr l": "occupational therapist",
     "cdl a": "heavy tractor trailer truck driver",
     "cdl b": "truck driver",
     "cdl": "truck driver",
@@ -98,6 +99,7 @@ ABBREVIATIONS: dict[str, str] = {
     "ceo": "ceo",
     "admin": "administrative",
     "asst": "assistant",
+    "aid": "aide",
     "assoc": "associate",
     "coord": "coordinator",
     "tech": "technician",
@@ -117,6 +119,30 @@ ABBREVIATIONS: dict[str, str] = {
     "professor": "postsecondary teacher",
     "lecturer": "postsecondary teacher",
     "adjunct": "",
+    "hha": "home health aide",
+    "pca": "personal care aide",
+    "lmt": "massage therapist",
+    "rd": "dietitian",
+    "rdn": "dietitian",
+    "don": "medical health services manager",
+    "lcsw": "clinical social worker",
+    "lpc": "mental health counselor",
+    "lmft": "marriage family therapist",
+    "sped": "special education",
+    "cte": "career technical education",
+    "esl": "adult basic education",
+    "hs": "secondary school",
+    "qc": "quality control",
+    "qa": "quality assurance",
+    "a p": "accounts payable",
+    "ap": "accounts payable",
+    "a r": "accounts receivable",
+    "ehs": "environmental health safety",
+    "tsa": "transportation security screener",
+    "bmet": "medical equipment repairer",
+    "rad": "radiologic",
+    "lab": "laboratory",
+    "ultrasound": "diagnostic medical sonographer",
     "icu": "intensive care",
     "nicu": "neonatal intensive care",
     "picu": "pediatric intensive care",
@@ -126,6 +152,34 @@ ABBREVIATIONS: dict[str, str] = {
     "math": "mathematics",
     "k 12": "",
     "k12": "",
+}
+# Everyday names for a job that no O*NET or BLS title uses, spelled as the one that does
+# (what O*NET's lay titles would give; that file is not among the inputs).
+LAY_TERMS: dict[str, str] = {
+    "caregiver": "personal care aide",
+    "custodian": "janitor",
+    "realtor": "real estate sales agent",
+    "salesman": "salesperson",
+    "saleswoman": "salesperson",
+    "foreman": "first line supervisor",
+    "forewoman": "first line supervisor",
+    "lineman": "electrical power line installer",
+    "linemen": "electrical power line installer",
+    "ironworker": "structural iron steel worker",
+    "pastor": "clergy",
+    "minister": "clergy",
+    "esthetician": "skincare specialist",
+    "aesthetician": "skincare specialist",
+    "arborist": "tree trimmer",
+    "exterminator": "pest control worker",
+    "deckhand": "sailor",
+    "geologist": "geoscientist",
+    "florist": "floral designer",
+    "dispatcher": "dispatcher",
+    "coder": "medical records specialist",
+    "nail tech": "manicurist pedicurist",
+    "nail technician": "manicurist pedicurist",
+    "package handler": "hand laborer freight stock material mover",
 }
 # Words that say how, when or how senior, not what the work is.
 DROPPED = frozenset(
@@ -165,6 +219,19 @@ ROLE_WORDS = frozenset(
     """
     helper supervisor manager teacher instructor aide assistant technician technologist
     engineer inspector operator worker specialist officer director
+    """.split()  # noqa: SIM905 (a list of words reads best as words)
+)
+# Of those, the ones a title cannot drop and stay the same job ("Nurse Manager" is not a
+# nurse; an "HVAC Technician" is the HVAC mechanic).
+OTHER_JOB_WORDS = frozenset(
+    {"helper", "supervisor", "manager", "teacher", "instructor", "aide", "assistant"}
+)
+# Level words that are jobs of their own when they end a title.
+HEAD_LEVEL_WORDS = frozenset({"principal", "associate"})
+MILITARY = frozenset(
+    """
+    military army navy naval marine marines air force airman soldier sailor infantry
+    enlisted
     """.split()  # noqa: SIM905 (a list of words reads best as words)
 )
 _FILLER = frozenset(
@@ -252,12 +319,22 @@ def words(title: str, *, keep_level: bool = False) -> list[str]:
     abbreviations spelled out, filler (and, unless ``keep_level``, level) words
     dropped, plurals made singular."""
     text = title.lower().replace("\u2019", "'").replace("&", " and ")
+    # What follows " - ", a comma, "(" or " to " qualifies the job ("Nurse Manager - ICU",
+    # "RN, ICU", "Executive Assistant to the CEO"): it goes first, so that the job's
+    # own head noun ends the title, as English titles end with theirs.
+    main, *qualifiers = re.split(r"\s+-\s+|,|\(|\s+to\s+(?:the\s+)?", text)
+    text = " ".join([*qualifiers, main])
     text = re.sub(r"[^a-z0-9]+", " ", text.replace("'", ""))
     for pattern, school in _GRADES:
         text = pattern.sub(school, text)
-    tokens = _expand(text.split())
-    dropped = _FILLER if keep_level else _FILLER | DROPPED
-    return [_singular(t) for t in tokens if t not in dropped and not t.isdigit()]
+    # Twice: a spelled-out abbreviation may hold a synonym ("csr" -> "customer service
+    # representative" -> "customer support representative").
+    tokens = [t for t in _expand(_expand(text.split())) if t not in _FILLER and not t.isdigit()]
+    if not keep_level:
+        # A level word that ends the title is its head noun: "School Principal".
+        last = tokens[-1:] if tokens and tokens[-1] in HEAD_LEVEL_WORDS else []
+        tokens = [t for t in tokens[: len(tokens) - len(last)] if t not in DROPPED] + last
+    return [_singular(t) for t in tokens]
 
 
 # ---- matching ---------------------------------------------------------------------
@@ -288,9 +365,10 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
     rows = (
         _db()
         .execute(
-            "SELECT soc, name, title, alternates, -bm25(doc, 12.0, 6.0, 1.0, 0.4) AS score "
-            "FROM doc "
-            "JOIN occupation USING (onet) WHERE doc MATCH ? ORDER BY score DESC LIMIT 40",
+            "SELECT soc, name, title, alternates, description, tasks, "
+            "-bm25(doc, 12.0, 6.0, 1.0, 0.4) AS score "
+            "FROM doc JOIN occupation USING (onet) WHERE doc MATCH ? "
+            "ORDER BY score DESC LIMIT 40",
             (query,),
         )
         .fetchall()
@@ -299,19 +377,38 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
     # is searched for, but the winner's titles need not hold it. A word the index does
     # not know at all ("vibes") still counts against the match.
     titled = [t for t in terms if _is_title_word(t) or not _known(t)] or terms
+    # "Engineer", "Technician", "Operator Specialist": words that name dozens of
+    # occupations, and nothing else, name no work in particular.
+    if all(_occupations_titled(t) > GENERIC for t in titled):
+        return _nearest(title, terms)
+    military = bool(MILITARY & set(terms))
     best: dict[str, tuple[float, float, str]] = {}
-    for soc, name, called, alternates, score in rows:
+    for soc, name, called, alternates, description, tasks, score in rows:
+        if soc.startswith("55-") and not military:
+            continue  # a civilian title is not a military occupation (and BLS has no wages)
         named = set(called.split()) | set(alternates.split())
-        covered = sum(1 for t in titled if t in named) / len(titled)
+        described, tasked = set(description.split()), set(tasks.split())
+        # A word of the occupation's own titles counts fully; one its description or
+        # tasks use, in part: "geologist" is in the work of Geoscientists, not its title.
+        covered = sum(
+            1.0 if t in named else 0.6 if t in described else 0.35 if t in tasked else 0.0
+            for t in titled
+        ) / len(titled)
         ranked = score * (0.5 + covered) * (1.4 if head in named else 1.0)
         # A helper, supervisor or teacher of the work is another job than the work; and
         # of two titles that hold the query, the one that adds least to it is closer.
+        # The same, the other way: a "Nurse Manager" is not a nurse.
         extra = set(called.split()) - set(terms)
-        ranked /= (1 + len(ROLE_WORDS & extra)) * (1 + 0.1 * len(extra))
+        missing = (OTHER_JOB_WORDS & set(terms)) - named
+        ranked /= (1 + len(ROLE_WORDS & extra) + len(missing)) * (1 + 0.1 * len(extra))
         if soc not in best or ranked > best[soc][0]:
             best[soc] = (ranked, covered, name)
     if not best:
         return TitleMatch(title, None, "none", 0.0)
+    return _ranked(title, best)
+
+
+def _ranked(title: str, best: dict[str, tuple[float, float, str]]) -> TitleMatch:
     order = sorted(best.items(), key=lambda item: item[1][0], reverse=True)
     (soc, (top, covered, name)), rest = order[0], order[1:]
     runner = Candidate(rest[0][0], rest[0][1][2]) if rest else None
@@ -323,6 +420,31 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
     if confidence < WEAK:
         return TitleMatch(title, None, "none", confidence, top, Candidate(soc, name))
     return TitleMatch(title, Candidate(soc, name), "search", confidence, top, runner)
+
+
+def _nearest(title: str, terms: list[str]) -> TitleMatch:
+    """No occupation, naming the one whose title the words fit best."""
+    query = " OR ".join(f'"{t}"' for t in terms)
+    row = (
+        _db()
+        .execute(
+            "SELECT soc, name FROM doc JOIN occupation USING (onet) WHERE doc MATCH ? "
+            "ORDER BY bm25(doc, 12.0, 6.0, 1.0, 0.4) LIMIT 1",
+            (query,),
+        )
+        .fetchone()
+    )
+    return TitleMatch(title, None, "none", 0.0, None, Candidate(row[0], row[1]) if row else None)
+
+
+@lru_cache(maxsize=1024)
+def _occupations_titled(token: str) -> int:
+    """How many occupations' titles use ``token``."""
+    row = _db().execute(
+        "SELECT count(DISTINCT soc) FROM doc JOIN occupation USING (onet) WHERE doc MATCH ?",
+        (f'title:"{token}"',),
+    )
+    return int(row.fetchone()[0])
 
 
 def _known(token: str) -> bool:
@@ -345,7 +467,19 @@ def _spelled(token: str) -> str:
         f"SELECT word FROM spell WHERE key IN ({marks}) ORDER BY uses DESC, word LIMIT 1",
         tuple(keys),
     ).fetchone()
-    return row[0] if row else token
+    if row:
+        return str(row[0])
+    # Two edits apart ("practioner"): the closest title word, when it is close enough.
+    import difflib
+
+    close = difflib.get_close_matches(token, _title_words(), n=1, cutoff=0.85)
+    return close[0] if close else token
+
+
+@cache
+def _title_words() -> list[str]:
+    rows = _db().execute("SELECT word FROM spell WHERE key = word ORDER BY word")
+    return [str(row[0]) for row in rows]
 
 
 def _expand(tokens: list[str]) -> list[str]:
@@ -374,7 +508,7 @@ def _synonyms() -> dict[str, str]:
 
     data = json.loads(resources.files(__package__).joinpath(HAND_MAP).read_text("utf-8"))
     synonyms: dict[str, str] = data["matching"]["synonyms"]
-    return ABBREVIATIONS | synonyms
+    return ABBREVIATIONS | LAY_TERMS | synonyms
 
 
 def _singular(token: str) -> str:
