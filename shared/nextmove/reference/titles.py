@@ -25,6 +25,7 @@ immutable, as ``market`` opens ``wages.sqlite``.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -51,6 +52,7 @@ RELEASE = "O*NET 29.2"
 CONFIDENT = 0.7  # at or above: say nothing about doubt
 # Below: no occupation, only the nearest candidate.
 WEAK = 0.2
+PRIOR = 0.1  # what each tenfold of employment adds to a match's rank
 GENERIC = 12  # a word in more occupations' titles than this names no work by itself
 
 Match = Literal["partner code", "exact title", "known alternate", "search", "none"]
@@ -314,6 +316,36 @@ def codes() -> list[str]:
     return sorted({*soc, *onet, *(code[:7] for code in onet)})
 
 
+def one_of(name: str) -> str:
+    """An occupation's name for one person: "Registered Nurses" -> "Registered Nurse"."""
+    head = name.split(",")[0]
+    *rest, last = head.split(" ")
+    single = _singular(last.lower())
+    return " ".join([*rest, last[: len(single)]]) if last.lower().startswith(single) else head
+
+
+def find_in(text: str) -> tuple[str, Candidate] | None:
+    """The longest occupation title named in free text, in the writer's own words, and
+    its occupation: "Become a Dental Hygienist in Denver by 2028" names "Dental
+    Hygienist" (29-1292). Exact titles and known alternates only: a goal is not a title,
+    and a guess at one would put a role in the person's mouth."""
+    spans = [m.span() for m in re.finditer(r"[A-Za-z0-9][A-Za-z0-9'/&.-]*", text)]
+    db = _db()
+    for size in range(min(6, len(spans)), 0, -1):
+        for start in range(len(spans) - size + 1):
+            said = text[spans[start][0] : spans[start + size - 1][1]]
+            ends = said.split()
+            if ends[0].lower() in _FILLER or ends[-1].lower() in _FILLER:
+                continue
+            phrase = " ".join(words(said, keep_level=True))
+            if not phrase:
+                continue
+            row = db.execute("SELECT soc, name FROM exact WHERE phrase = ?", (phrase,))
+            if (found := row.fetchone()) is not None:
+                return said, Candidate(found[0], found[1])
+    return None
+
+
 def words(title: str, *, keep_level: bool = False) -> list[str]:
     """A title's words as the index holds them: lower case, grades as schools,
     abbreviations spelled out, filler (and, unless ``keep_level``, level) words
@@ -362,32 +394,27 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
     # Every word counts; the head noun (English titles end with it) counts most.
     query = " OR ".join(f'"{t}"' for t in terms)
     head = terms[-1]
-    rows = (
-        _db()
-        .execute(
-            "SELECT soc, name, title, alternates, description, tasks, "
-            "-bm25(doc, 12.0, 6.0, 1.0, 0.4) AS score "
-            "FROM doc JOIN occupation USING (onet) WHERE doc MATCH ? "
-            "ORDER BY score DESC LIMIT 40",
-            (query,),
-        )
-        .fetchall()
-    )
     # A known word no occupation's title uses ("intensive care") qualifies the job: it
     # is searched for, but the winner's titles need not hold it. A word the index does
     # not know at all ("vibes") still counts against the match.
     titled = [t for t in terms if _is_title_word(t) or not _known(t)] or terms
     # "Engineer", "Technician", "Operator Specialist": words that name dozens of
     # occupations, and nothing else, name no work in particular.
-    if all(_occupations_titled(t) > GENERIC for t in titled):
+    if all((_occupations_titled(t) or 0) > GENERIC for t in titled):
         return _nearest(title, terms)
+    # Titles first: most lookups are settled by an occupation whose titles hold every
+    # word that can be in a title, and that query reads a few rows, not hundreds.
+    rows = _candidates(f"{{title alternates}} : ({query})")
+    if not any(set(titled) <= set(f"{row[3]} {row[4]}".split()) for row in rows):
+        rows = _candidates(query)
     military = bool(MILITARY & set(terms))
     best: dict[str, tuple[float, float, str]] = {}
-    for soc, name, called, alternates, description, tasks, score in rows:
+    for soc, name, employed, called, alternates, description, tasks, score in rows:
         if soc.startswith("55-") and not military:
             continue  # a civilian title is not a military occupation (and BLS has no wages)
         named = set(called.split()) | set(alternates.split())
-        described, tasked = set(description.split()), set(tasks.split())
+        # Padded, so that " nurse " finds the word and not "nursery".
+        described, tasked = _Words(description), _Words(tasks)
         # A word of the occupation's own titles counts fully; one its description or
         # tasks use, in part: "geologist" is in the work of Geoscientists, not its title.
         covered = sum(
@@ -395,12 +422,20 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
             for t in titled
         ) / len(titled)
         ranked = score * (0.5 + covered) * (1.4 if head in named else 1.0)
+        # Between near equals, the job more people do is the likelier: "Charge Nurse" is
+        # far more often a registered nurse (3.4 million) than a nurse midwife (8,000).
+        ranked *= 1 + PRIOR * math.log10(max(employed or 0, 1000) / 1000)
         # A helper, supervisor or teacher of the work is another job than the work; and
         # of two titles that hold the query, the one that adds least to it is closer.
         # The same, the other way: a "Nurse Manager" is not a nurse.
         extra = set(called.split()) - set(terms)
         missing = (OTHER_JOB_WORDS & set(terms)) - named
         ranked /= (1 + len(ROLE_WORDS & extra) + len(missing)) * (1 + 0.1 * len(extra))
+        # Matching on "Officer" alone says nothing of a "Happiness Officer": a winner must
+        # hold one of the words that say what the work is, where the title has any.
+        said = [t for t in titled if t not in ROLE_WORDS]
+        if said and not any(t in named or t in described or t in tasked for t in said):
+            covered = 0.0
         if soc not in best or ranked > best[soc][0]:
             best[soc] = (ranked, covered, name)
     if not best:
@@ -422,6 +457,32 @@ def _ranked(title: str, best: dict[str, tuple[float, float, str]]) -> TitleMatch
     return TitleMatch(title, Candidate(soc, name), "search", confidence, top, runner)
 
 
+def _candidates(query: str) -> list[tuple[str, str, int | None, str, str, str, str, float]]:
+    """The 40 best matches by bm25 (the index's rank: title 12, alternates 6, description
+    1, tasks 0.4), scored in SQLite before anything is joined or read into Python."""
+    return (
+        _db()
+        .execute(
+            "SELECT soc, name, employment, title, alternates, description, tasks, score "
+            "FROM (SELECT onet, title, alternates, description, tasks, -rank AS score "
+            "FROM doc WHERE doc MATCH ? ORDER BY rank LIMIT 40) "
+            "JOIN occupation USING (onet) ORDER BY score DESC",
+            (query,),
+        )
+        .fetchall()
+    )
+
+
+class _Words:
+    """Membership of a word in a long text without splitting it into a set."""
+
+    def __init__(self, text: str) -> None:
+        self.text = f" {text} "
+
+    def __contains__(self, word: object) -> bool:
+        return f" {word} " in self.text
+
+
 def _nearest(title: str, terms: list[str]) -> TitleMatch:
     """No occupation, naming the one whose title the words fit best."""
     query = " OR ".join(f'"{t}"' for t in terms)
@@ -437,23 +498,21 @@ def _nearest(title: str, terms: list[str]) -> TitleMatch:
     return TitleMatch(title, None, "none", 0.0, None, Candidate(row[0], row[1]) if row else None)
 
 
-@lru_cache(maxsize=1024)
-def _occupations_titled(token: str) -> int:
-    """How many occupations' titles use ``token``."""
-    row = _db().execute(
-        "SELECT count(DISTINCT soc) FROM doc JOIN occupation USING (onet) WHERE doc MATCH ?",
-        (f'title:"{token}"',),
-    )
-    return int(row.fetchone()[0])
+@lru_cache(maxsize=4096)
+def _occupations_titled(token: str) -> int | None:
+    """How many occupations' titles use ``token``; None when no title or alternate does."""
+    row = _db().execute("SELECT occupations FROM title_word WHERE word = ?", (token,))
+    found = row.fetchone()
+    return None if found is None else int(found[0])
 
 
+@lru_cache(maxsize=4096)
 def _known(token: str) -> bool:
     return _db().execute("SELECT 1 FROM vocab WHERE word = ?", (token,)).fetchone() is not None
 
 
 def _is_title_word(token: str) -> bool:
-    row = _db().execute("SELECT 1 FROM spell WHERE key = ? AND word = ?", (token, token))
-    return row.fetchone() is not None
+    return _occupations_titled(token) is not None
 
 
 def _spelled(token: str) -> str:
@@ -472,7 +531,8 @@ def _spelled(token: str) -> str:
     # Two edits apart ("practioner"): the closest title word, when it is close enough.
     import difflib
 
-    close = difflib.get_close_matches(token, _title_words(), n=1, cutoff=0.85)
+    near = [w for w in _title_words() if w[0] == token[0] and abs(len(w) - len(token)) <= 2]
+    close = difflib.get_close_matches(token, near, n=1, cutoff=0.85)
     return close[0] if close else token
 
 
