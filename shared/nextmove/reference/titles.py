@@ -187,7 +187,8 @@ LAY_TERMS: dict[str, str] = {
 DROPPED = frozenset(
     """
     senior sr snr junior jr lead principal staff associate i ii iii iv v vi level lvl
-    vp svp evp avp chief head apprentice trainee entry experienced certified
+    vp svp evp avp chief head apprentice trainee journeyman journeyperson entry
+    experienced certified
     part full time night day evening weekend shift overnight remote hybrid onsite
     contract temporary temp seasonal per diem prn travel traveling traveler
     new grad graduate intern internship
