@@ -28,6 +28,8 @@ Output, in ``shared/nextmove/reference/`` unless ``--out`` says otherwise:
       occupations share is left out: search ranks it instead.
     - ``doc``: FTS5 (porter) over each occupation's ``title``, ``alternates``,
       ``description`` and ``tasks``, all normalised the way a lookup is.
+    - ``task(soc, statements)``: each occupation's O*NET task statements (zlib'd JSON),
+      for skills plans towards any occupation.
     - ``vocab(word)``, ``spell(key, word, uses)``: every indexed word, and each title
       word under itself and its one-letter deletions, for correcting small typos.
     - ``meta(name, value)``.
@@ -51,6 +53,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+import zlib
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -274,6 +277,7 @@ def build(  # noqa: C901 (one pass per table, in order)
             CREATE VIRTUAL TABLE doc USING fts5(onet UNINDEXED, title, alternates,
                 description, tasks, tokenize = 'porter unicode61 remove_diacritics 2');
             CREATE TABLE vocab (word TEXT PRIMARY KEY) WITHOUT ROWID;
+            CREATE TABLE task (soc TEXT PRIMARY KEY, statements BLOB NOT NULL) WITHOUT ROWID;
             CREATE TABLE title_word (word TEXT PRIMARY KEY, occupations INTEGER NOT NULL)
                 WITHOUT ROWID;
             CREATE TABLE spell (key TEXT NOT NULL, word TEXT NOT NULL, uses INTEGER NOT NULL,
@@ -378,6 +382,21 @@ def build(  # noqa: C901 (one pass per table, in order)
                     for word in words:
                         title_words[word] += 1
         db.executemany("INSERT INTO vocab VALUES (?)", [(w,) for w in sorted(vocab)])
+        # Each occupation's task statements, in O*NET's order, for skills plans: zlib'd
+        # JSON, read one occupation at a time.
+        statements: dict[str, list[str]] = defaultdict(list)
+        for code, title, _ in onet:
+            soc = _oews_code(code[:7], bls)
+            for task in tasks.get(title, []):
+                if task not in statements[soc]:
+                    statements[soc].append(task)
+        db.executemany(
+            "INSERT INTO task VALUES (?, ?)",
+            [
+                (soc, zlib.compress(json.dumps(found, ensure_ascii=False).encode(), 9))
+                for soc, found in sorted(statements.items())
+            ],
+        )
         db.executemany(
             "INSERT INTO title_word VALUES (?, ?)",
             [(w, len(titled_in.get(w, ()))) for w in sorted(title_words)],
@@ -395,6 +414,7 @@ def build(  # noqa: C901 (one pass per table, in order)
             [(k, w, u) for (k, w), u in sorted(spell.items())],
         )
         counts = {
+            "occupations_with_task_statements": len(statements),
             "onet_occupations": len(onet),
             "onet_occupations_with_tasks": sum(1 for _, t, _ in onet if t in tasks),
             "tasks": sum(len(tasks.get(t, [])) for _, t, _ in onet),

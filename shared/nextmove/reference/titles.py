@@ -317,6 +317,16 @@ def codes() -> list[str]:
     return sorted({*soc, *onet, *(code[:7] for code in onet)})
 
 
+def tasks(soc: str) -> list[str]:
+    """What an occupation's workers do: its O*NET 30.2 task statements, in O*NET's order
+    (empty when O*NET lists none)."""
+    import json
+    import zlib
+
+    row = _db().execute("SELECT statements FROM task WHERE soc = ?", (soc,)).fetchone()
+    return list(json.loads(zlib.decompress(row[0]))) if row else []
+
+
 def one_of(name: str) -> str:
     """An occupation's name for one person: "Registered Nurses" -> "Registered Nurse"."""
     head = name.split(",")[0]
