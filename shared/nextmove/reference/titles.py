@@ -415,7 +415,7 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
         return _nearest(title, terms)
     # Titles first: most lookups are settled by an occupation whose titles hold every
     # word that can be in a title, and that query reads a few rows, not hundreds.
-    rows = _candidates(f"{{title alternates}} : ({query})")
+    rows = _candidates(f"{{title alternates}} : ({query})", texts=False)
     if not any(set(titled) <= set(f"{row[3]} {row[4]}".split()) for row in rows):
         rows = _candidates(query)
     military = bool(MILITARY & set(terms))
@@ -432,6 +432,11 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
             1.0 if t in named else 0.6 if t in described else 0.35 if t in tasked else 0.0
             for t in titled
         ) / len(titled)
+        # Matching on "Officer" alone says nothing of a "Happiness Officer": a winner must
+        # hold one of the words that say what the work is, where the title has any.
+        said = [t for t in titled if t not in ROLE_WORDS]
+        if said and not any(t in named or t in described or t in tasked for t in said):
+            covered = 0.0
         ranked = score * (0.5 + covered) * (1.4 if head in named else 1.0)
         # Between near equals, the job more people do is the likelier: "Charge Nurse" is
         # far more often a registered nurse (3.4 million) than a nurse midwife (8,000).
@@ -442,11 +447,6 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
         extra = set(called.split()) - set(terms)
         missing = (OTHER_JOB_WORDS & set(terms)) - named
         ranked /= (1 + len(ROLE_WORDS & extra) + len(missing)) * (1 + 0.1 * len(extra))
-        # Matching on "Officer" alone says nothing of a "Happiness Officer": a winner must
-        # hold one of the words that say what the work is, where the title has any.
-        said = [t for t in titled if t not in ROLE_WORDS]
-        if said and not any(t in named or t in described or t in tasked for t in said):
-            covered = 0.0
         if soc not in best or ranked > best[soc][0]:
             best[soc] = (ranked, covered, name)
     if not best:
@@ -468,14 +468,18 @@ def _ranked(title: str, best: dict[str, tuple[float, float, str]]) -> TitleMatch
     return TitleMatch(title, Candidate(soc, name), "search", confidence, top, runner)
 
 
-def _candidates(query: str) -> list[tuple[str, str, int | None, str, str, str, str, float]]:
+def _candidates(
+    query: str, *, texts: bool = True
+) -> list[tuple[str, str, int | None, str, str, str, str, float]]:
     """The 40 best matches by bm25 (the index's rank: title 12, alternates 6, description
-    1, tasks 0.4), scored in SQLite before anything is joined or read into Python."""
+    1, tasks 0.4), scored in SQLite before anything is joined or read into Python; with
+    ``texts`` False, without their (long) descriptions and tasks."""
+    read = "description, tasks" if texts else "'' AS description, '' AS tasks"
     return (
         _db()
         .execute(
             "SELECT soc, name, employment, title, alternates, description, tasks, score "
-            "FROM (SELECT onet, title, alternates, description, tasks, -rank AS score "
+            f"FROM (SELECT onet, title, alternates, {read}, -rank AS score "
             "FROM doc WHERE doc MATCH ? ORDER BY rank LIMIT 40) "
             "JOIN occupation USING (onet) ORDER BY score DESC",
             (query,),
