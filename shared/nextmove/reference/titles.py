@@ -112,6 +112,7 @@ ABBREVIATIONS: dict[str, str] = {
     "xray": "radiologic",
     "radiology": "radiologic",
     "mech": "mechanic",
+    "auto": "automotive",
     "maint": "maintenance",
     "mgmt": "management",
     "rep": "representative",
@@ -229,6 +230,8 @@ ROLE_WORDS = frozenset(
 OTHER_JOB_WORDS = frozenset(
     {"helper", "supervisor", "manager", "teacher", "instructor", "aide", "assistant"}
 )
+UNDER_WORDS = frozenset({"assistant", "deputy", "associate", "vice"})
+LEADS = frozenset({"manager", "director", "principal", "superintendent", "editor", "coach"})
 # Level words that are jobs of their own when they end a title.
 HEAD_LEVEL_WORDS = frozenset({"principal", "associate"})
 MILITARY = frozenset(
@@ -373,7 +376,15 @@ def words(title: str, *, keep_level: bool = False) -> list[str]:
     # Twice: a spelled-out abbreviation may hold a synonym ("csr" -> "customer service
     # representative" -> "customer support representative").
     tokens = [t for t in _expand(_expand(text.split())) if t not in _FILLER and not t.isdigit()]
+    # "CMA Medical Assistant" spells the credential out as the title it names: once.
+    tokens = list(dict.fromkeys(tokens)) if len(set(tokens)) < len(tokens) else tokens
     if not keep_level:
+        # An assistant or deputy manager is a manager a level down, not an assistant.
+        tokens = [
+            t
+            for i, t in enumerate(tokens)
+            if not (t in UNDER_WORDS and any(u in LEADS for u in tokens[i + 1 :]))
+        ]
         # A level word that ends the title is its head noun: "School Principal".
         last = tokens[-1:] if tokens and tokens[-1] in HEAD_LEVEL_WORDS else []
         tokens = [t for t in tokens[: len(tokens) - len(last)] if t not in DROPPED] + last
@@ -564,9 +575,13 @@ def _expand(tokens: list[str]) -> list[str]:
     i = 0
     while i < len(tokens):
         for size in (3, 2, 1):
+            if i + size > len(tokens):
+                continue
             phrase = " ".join(tokens[i : i + size])
-            if i + size <= len(tokens) and phrase in synonyms:
-                out.extend(synonyms[phrase].split())
+            single = " ".join([*tokens[i : i + size - 1], _singular(tokens[i + size - 1])])
+            found = synonyms.get(phrase) or synonyms.get(single)
+            if found is not None:
+                out.extend(found.split())
                 i += size
                 break
         else:
