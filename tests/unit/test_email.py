@@ -386,10 +386,15 @@ def test_body_and_headline_are_escaped_in_html_only() -> None:
     assert email.subject == "Skills <b>now</b> & later"
 
 
-def test_paragraphs_are_kept() -> None:
+def test_the_first_paragraph_leads_and_the_rest_follows_the_actions() -> None:
     email = render_one(make_rec("timing"), make_profile(), preferences_url=PREFS_URL)
-    assert "win, and you have fresh proof of what you can do.\n\nAdvocate for" in email.text
-    assert "what you can do.</p><p" in email.html
+    text, page = words(email.text), visible(email.html)
+    for part in (text, page):
+        lead = part.index("what you can do.")
+        first = part.index("1. " if part is text else "Book 30 minutes")
+        rest = part.index("Advocate for")
+        assert lead < part.index("What to do next") < first < rest
+        assert part.index("Why, in more detail") < rest < part.index("The figures behind this")
 
 
 def test_sections_without_items_are_left_out() -> None:
