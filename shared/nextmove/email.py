@@ -292,6 +292,10 @@ def _single_text(v: _View, greeting: str) -> str:
 
 def _many_text(views: list[_View], title: str, greeting: str, intro: str) -> str:
     contents = _numbered([v.headline for v in views])
+    pad = " " * len(f"{len(views)}. ")  # as _numbered indents an item's later lines
+    for i, v in enumerate(views):  # every ask with its first step, near the top
+        if v.actions:
+            contents[i] += "\n" + _wrap(f"First: {v.actions[0]}", first=pad, rest=pad)
     sections = [
         f"{'-' * WIDTH}\n{i}. {_kind_line(v)}\n\n{_recommendation_text(v)}"
         for i, v in enumerate(views, 1)
@@ -455,7 +459,7 @@ def _single_html(v: _View, greeting: str) -> str:
 
 
 def _many_html(views: list[_View], title: str, greeting: str, intro: str) -> str:
-    contents = _html_section("", "ol", [v.headline for v in views], heading="")
+    contents = _html_section("", "ol", [_contents_item(v) for v in views], heading="")
     sections = "".join(
         _DIVIDER + _labels_html(v) + _fill_html(_H2, text=v.headline) + _recommendation_html(v)
         for v in views
@@ -467,6 +471,17 @@ def _many_html(views: list[_View], title: str, greeting: str, intro: str) -> str
         + contents
         + sections
     )
+
+
+_FIRST_STEP = Template(
+    '<br><span style="font-size:15px;line-height:1.5;color:#374151;">First: $action</span>'
+)
+
+
+def _contents_item(v: _View) -> _Html:
+    """A bundle's list entry: the ask, and the first thing to do about it."""
+    first = _fill_html(_FIRST_STEP, action=v.actions[0]) if v.actions else ""
+    return _Html(f"<strong>{html.escape(v.headline)}</strong>{first}")
 
 
 def _labels_html(v: _View) -> str:
