@@ -641,10 +641,9 @@ def _whole_percents(widths: list[float]) -> list[int]:
 
 
 def _preheader(v: _View) -> str:
-    """The inbox preview line: the ask's reason and the first thing to do, not "View in
-    browser" noise (the subject already carries the ask)."""
-    first = f" First: {v.actions[0]}" if v.actions else ""
-    return " ".join(v.lead) + first
+    """The inbox preview line, beside the subject (the ask): the ask's reason, not "View
+    in browser" noise."""
+    return " ".join(v.lead)
 
 
 def _fill_html(template: Template, **values: str) -> str:
