@@ -578,11 +578,44 @@ def _picture_html(v: _View, *, heading: str) -> str:
     return (
         _fill_html(_SUBHEAD, h=_Html(heading or "h3"), title=_PICTURE_TITLE)
         + rows
+        + _scale_html(picture, lo, hi)
         + _fill_html(_PICTURE_NOTE, text=_range_sentence(picture) + _BAND_KEY)
     )
 
 
-_BAND_KEY = " In each bar, grey is that range and the darker grey its middle half."
+_BAND_KEY = (
+    " Each bar is that market: light grey from the 10th to the 90th percentile, darker "
+    "grey its middle half, and the dark mark the figure."
+)
+_SCALE = Template(
+    '<table role="presentation" aria-hidden="true" width="100%" cellpadding="0" '
+    'cellspacing="0" border="0" style="width:100%;border-collapse:collapse;'
+    'margin:-8px 0 10px;"><tr>$before<td width="$width%" style="width:$width%;padding:0;">'
+    '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" '
+    'style="width:100%;"><tr><td align="left" style="$label">$left</td><td align="right" '
+    'style="$label">$right</td></tr></table></td>$after</tr></table>'
+)
+_SCALE_LABEL = "padding:0;font-size:12px;line-height:1.4;color:#4b5563;"
+
+
+def _scale_html(picture: MarketRange, lo: float, hi: float) -> str:
+    """The band's two ends, under the last bar: '10th $115,580' and '90th $291,790'."""
+    edges = [lo, picture.p10, picture.p90, hi]
+    left, band, right = _whole_percents([(b - a) / (hi - lo) * 100 for a, b in pairwise(edges)])
+    more = " or more" if "p90" in picture.top_coded else ""
+
+    def pad(width: int) -> str:
+        return f'<td width="{width}%" style="width:{width}%;padding:0;"></td>' if width else ""
+
+    return _fill_html(
+        _SCALE,
+        before=_Html(pad(left)),
+        width=str(band),
+        label=_SCALE_LABEL,
+        left=f"10th {_money(picture, picture.p10)}",
+        right=f"90th {_money(picture, picture.p90)}{more}",
+        after=_Html(pad(right)),
+    )
 
 
 def _bar_html(picture: MarketRange, lo: float, hi: float, at: float, accent: str) -> str:

@@ -497,8 +497,10 @@ def test_the_market_picture_is_tables_and_words() -> None:
     rec = make_rec("negotiation")
     email = render_one(rec, make_profile(), preferences_url=PREFS_URL)
     accent = "#065f46"  # the negotiation accent marks each figure
-    bars = _bars(email.html)
+    *bars, scale = _bars(email.html)
     assert len(bars) == 3  # current pay, the offer and the counter
+    assert scale == []  # the band's ends in words under the last bar, no colour
+    assert "10th $89,000 90th $204,000" in visible(email.html)
     positions = []
     for cells in bars:
         assert sum(w for w, _ in cells) == 100
