@@ -416,14 +416,14 @@ _PILL = Template(
 _PARAGRAPH = Template('<p style="margin:0 0 16px;">$text</p>')
 _LIST_ITEM = Template('<li style="margin:0 0 8px;padding-left:4px;">$text</li>')
 _SUBHEAD = Template(
-    '<$h style="margin:24px 0 12px;font-size:18px;line-height:1.3;color:#111827;">$title</$h>'
+    '<$h style="margin:22px 0 10px;font-size:18px;line-height:1.3;color:#111827;">$title</$h>'
 )
 _SECTION = Template(
     _SUBHEAD.template + '<$tag$start style="margin:0 0 16px;padding-left:24px;">$items</$tag>'
 )
 _LABELS = Template('<p style="margin:0 0 10px;">$labels</p>')
 _H1 = Template(
-    '<h1 class="nm-h1" style="margin:0 0 20px;font-size:26px;line-height:1.25;'
+    '<h1 class="nm-h1" style="margin:0 0 14px;font-size:26px;line-height:1.25;'
     'font-weight:700;color:#111827;">$text</h1>'
 )
 _H2 = Template(
