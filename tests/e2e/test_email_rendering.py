@@ -174,29 +174,39 @@ def test_the_ask_and_the_first_action_are_on_a_phones_first_screen(rendered, nam
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, dict], dict[str, list[str]]]:
-    """The demo year's emails as the rules wrote them, measured: by email, its figures, and
-    by email, its ask and first action."""
-    outbox = tmp_path_factory.mktemp("demo-outbox")
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        code = main(["replay", "--json", "--outbox", str(outbox), str(EVENTS / "demo")])
-    assert code == 0
-    recs = [json.loads(line) for line in out.getvalue().splitlines() if line.startswith("{")]
+def written() -> tuple[dict[str, dict], dict[str, list[str]]]:
+    """The emails of the demo year and of every golden story, as the rules wrote them,
+    measured: by email, its figures, and its ask and first action."""
+    folders = [EVENTS / "demo", *sorted(p.parent for p in EVENTS.glob("scenarios/*/expected.json"))]
     pages, sought = {}, {}
-    for eml in sorted(outbox.glob("*.eml")):
-        message = message_from_bytes(eml.read_bytes(), policy=policy.default)
-        lead = next(r for r in recs if str(message["Subject"]).startswith(r["headline"]))
-        pages[eml.stem] = eml.with_suffix(".html").read_text()
-        sought[eml.stem] = [lead["headline"], lead["actions"][0]]
-    assert len(pages) >= 4
+    with tempfile.TemporaryDirectory() as tmp:
+        for folder in folders:
+            outbox = Path(tmp) / folder.name
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+                code = main(["replay", "--json", "--outbox", str(outbox), str(folder)])
+            assert code == 0, folder.name
+            lines = out.getvalue().splitlines()
+            recs = [json.loads(line) for line in lines if line.startswith("{")]
+            for eml in sorted(outbox.glob("*.eml")):
+                message = message_from_bytes(eml.read_bytes(), policy=policy.default)
+                subject = str(message["Subject"]).removeprefix("Your NextMove digest: ")
+                lead = next(r for r in recs if subject.startswith(r["headline"]))
+                name = f"{folder.name}/{eml.stem}"
+                pages[name] = eml.with_suffix(".html").read_text()
+                sought[name] = [lead["headline"], lead["actions"][0]]
+    assert len(pages) >= 20
     return measure(pages, sought), sought
 
 
-def test_the_demo_emails_put_the_ask_and_the_first_action_on_the_first_screen(demo) -> None:
-    measured, sought = demo
+def test_every_written_email_puts_the_ask_and_the_first_action_on_the_first_screen(
+    written,
+) -> None:
+    measured, sought = written
     for name, (ask, action) in sought.items():
-        found = measured[f"{name}@390"]["found"]
-        assert found[ask] is not None and found[action] is not None, (name, found)
-        assert found[ask] <= found[action] <= FIRST_SCREEN, (name, found)
-        assert measured[f"{name}@390"]["scrollWidth"] <= 390, name
+        for width in WIDTHS:
+            page = measured[f"{name}@{width}"]
+            found = page["found"]
+            assert found[ask] is not None and found[action] is not None, (name, found)
+            assert found[ask] <= found[action] <= FIRST_SCREEN, (name, width, found)
+            assert page["scrollWidth"] <= width, name
