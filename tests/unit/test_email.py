@@ -528,6 +528,25 @@ def test_the_market_picture_is_tables_and_words() -> None:
     assert not re.search(r"<img|class=|position:|<svg|<canvas", picture)
 
 
+@pytest.mark.parametrize(
+    "values",
+    [(40_000, 128_000, 400_000), (89_000, 89_000, 204_000), (204_000, 205_000, 206_000)],
+)
+def test_every_bar_adds_up_whatever_the_figures(values: tuple[int, int, int]) -> None:
+    market = SCENARIOS["negotiation"]["extra"]["market_range"]
+    marks = [m.model_copy(update={"value": v}) for m, v in zip(market.marks, values, strict=True)]
+    rec = make_rec("negotiation", market_range=market.model_copy(update={"marks": marks}))
+    email = render_one(rec, make_profile(), preferences_url=PREFS_URL)
+    *bars, _ = _bars(email.html)
+    positions = []
+    for cells in bars:
+        assert sum(w for w, _ in cells) == 100
+        assert all(w >= 1 for w, _ in cells)
+        [mark] = [i for i, (_, c) in enumerate(cells) if c == "#065f46"]
+        positions.append(sum(w for w, _ in cells[:mark]))
+    assert positions == sorted(positions)
+
+
 def test_top_coded_ends_say_or_more() -> None:
     market = SCENARIOS["negotiation"]["extra"]["market_range"]
     rec = make_rec("negotiation", market_range=market.model_copy(update={"top_coded": ["p90"]}))
