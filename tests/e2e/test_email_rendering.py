@@ -10,19 +10,24 @@ installs it): there a missing browser fails the test instead of skipping it.
 
 from __future__ import annotations
 
+import contextlib
 import html
+import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
 
 from nextmove.contracts.recommendation import KINDS
 from nextmove.email import RenderedEmail, render_many
+from nextmove_local.cli import main
+from tests.support import EVENTS
 from tests.unit.test_email import PREFS_URL, make_profile, make_rec
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -34,7 +39,7 @@ if CHROMIUM is None:
         pytest.fail("chromium is required in CI (.ci/run installs it)", pytrace=False)
     pytest.skip("chromium is not installed", allow_module_level=True)
 
-_MEASURE = """<script>
+_MEASURE = r"""<script>
 window.addEventListener("load", () => {
   const results = {};
   for (const frame of document.querySelectorAll("iframe")) {
@@ -48,6 +53,11 @@ window.addEventListener("load", () => {
       text: doc.body.innerText,
       links: [...doc.querySelectorAll("a[href]")].map((a) => a.getAttribute("href")),
       smallestFont: Math.min(...shown.map((e) => parseFloat(win.getComputedStyle(e).fontSize))),
+      // Where the first element reading each sought text ends, from the top of the email.
+      found: Object.fromEntries((SOUGHT[frame.id] || []).map((want) => {
+        const el = shown.find((e) => e.innerText.replace(/\s+/g, " ").includes(want));
+        return [want, el ? el.getBoundingClientRect().bottom + win.scrollY : null];
+      })),
     };
   }
   const out = document.createElement("pre");
@@ -73,8 +83,17 @@ def emails() -> dict[str, RenderedEmail]:
     return rendered
 
 
-def measure(pages: dict[str, str]) -> dict[str, dict]:
-    """Lay out each page at each width in one Chromium run; the figures by "name@width"."""
+def measure(pages: dict[str, str], sought: dict[str, list[str]] | None = None) -> dict[str, dict]:
+    """Lay out each page at each width in one Chromium run; the figures by "name@width".
+
+    ``sought`` names texts to find in a page: ``found`` gives how far down the page (CSS
+    px from its top) the first element reading each one ends."""
+    by_frame = {
+        f"{name}@{width}": texts for name, texts in (sought or {}).items() for width in WIDTHS
+    }
+    script = _MEASURE.replace(
+        "<script>", f"<script>const SOUGHT = {json.dumps(by_frame).replace('<', '\\u003c')};"
+    )
     frames = "".join(
         f'<iframe id="{name}@{width}" style="width:{width}px;height:900px;border:0" '
         f'srcdoc="{html.escape(page, quote=True)}"></iframe>'
@@ -83,7 +102,7 @@ def measure(pages: dict[str, str]) -> dict[str, dict]:
     )
     with tempfile.TemporaryDirectory() as tmp:
         wrapper = Path(tmp) / "emails.html"
-        wrapper.write_text(f"<!DOCTYPE html><html><body>{frames}{_MEASURE}</body></html>")
+        wrapper.write_text(f"<!DOCTYPE html><html><body>{frames}{script}</body></html>")
         result = subprocess.run(
             [
                 str(CHROMIUM),
@@ -111,9 +130,19 @@ def measure(pages: dict[str, str]) -> dict[str, dict]:
     return json.loads(html.unescape(found.group(1)))
 
 
+def leads() -> dict[str, tuple[str, str]]:
+    """Each email's ask (its lead recommendation's headline) and first action."""
+    lead = {kind: make_rec(kind) for kind in KINDS} | {
+        "event": make_rec("skills"),
+        "digest": make_rec(KINDS[0]),
+    }
+    return {name: (rec.headline, rec.actions[0]) for name, rec in lead.items()}
+
+
 @pytest.fixture(scope="module")
 def rendered() -> dict[str, dict]:
-    return measure({name: email.html for name, email in emails().items()})
+    sought = {name: list(texts) for name, texts in leads().items()}
+    return measure({name: email.html for name, email in emails().items()}, sought)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -128,3 +157,56 @@ def test_the_email_reads_well_in_a_browser(rendered, name: str, width: int) -> N
     assert PREFS_URL in page["links"]
     assert "unsubscribe" in page["text"].lower()
     assert "Hi Ana Souza," in page["text"]
+
+
+FIRST_SCREEN = 700
+"""CSS px of email a phone shows before any scrolling (an iPhone's 844 px less the mail
+app's header): the ask and the first thing to do must end above it."""
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_ask_and_the_first_action_are_on_a_phones_first_screen(rendered, name: str) -> None:
+    ask, action = leads()[name]
+    for width in WIDTHS:
+        found = rendered[f"{name}@{width}"]["found"]
+        assert found[ask] is not None and found[action] is not None, found
+        assert found[ask] <= found[action] <= FIRST_SCREEN, (width, found)
+
+
+@pytest.fixture(scope="module")
+def written() -> tuple[dict[str, dict], dict[str, list[str]]]:
+    """The emails of the demo year and of every golden story, as the rules wrote them,
+    measured: by email, its figures, and its ask and first action."""
+    folders = [EVENTS / "demo", *sorted(p.parent for p in EVENTS.glob("scenarios/*/expected.json"))]
+    pages, sought = {}, {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for folder in folders:
+            outbox = Path(tmp) / folder.name
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+                code = main(["replay", "--json", "--outbox", str(outbox), str(folder)])
+            assert code == 0, folder.name
+            lines = out.getvalue().splitlines()
+            recs = [json.loads(line) for line in lines if line.startswith("{")]
+            for eml in sorted(outbox.glob("*.eml")):
+                message = message_from_bytes(eml.read_bytes(), policy=policy.default)
+                subject = str(message["Subject"]).removeprefix("Your NextMove digest: ")
+                lead = next(r for r in recs if subject.startswith(r["headline"]))
+                name = f"{folder.name}/{eml.stem}"
+                pages[name] = eml.with_suffix(".html").read_text()
+                sought[name] = [lead["headline"], lead["actions"][0]]
+    assert len(pages) >= 20
+    return measure(pages, sought), sought
+
+
+def test_every_written_email_puts_the_ask_and_the_first_action_on_the_first_screen(
+    written,
+) -> None:
+    measured, sought = written
+    for name, (ask, action) in sought.items():
+        for width in WIDTHS:
+            page = measured[f"{name}@{width}"]
+            found = page["found"]
+            assert found[ask] is not None and found[action] is not None, (name, found)
+            assert found[ask] <= found[action] <= FIRST_SCREEN, (name, width, found)
+            assert page["scrollWidth"] <= width, name

@@ -129,3 +129,44 @@ def test_the_email_shows_each_figure_in_plain_words(replay):
             "Seattle-Tacoma-Bellevue, WA (metro area)"
         ) in text
         assert "BLS OEWS May 2025, BLS OEWS May 2025" not in text
+
+
+# What a citation looks like to a reader: a source named in the advice, or a figure with its
+# source as the email prints it (each recommendation's own evidence, added below).
+CITATIONS = ("BLS", "Source:", "Glassdoor", "Atlanta Fed", "O*NET", "The figures behind this")
+
+
+def _first_citation(part: str, rec: dict[str, Any], start: int = 0) -> int:
+    cited = [*CITATIONS, *(" ".join(line.split()) for line in _evidence_lines(rec))]
+    found = [i for c in cited if (i := part.find(c, start)) >= 0]
+    return min(found, default=len(part))
+
+
+def _evidence_lines(rec: dict[str, Any]) -> list[str]:
+    return [format_evidence(Evidence.model_validate(e)) for e in rec["evidence"]]
+
+
+@pytest.mark.parametrize("story", STORIES)
+def test_every_email_gives_the_ask_and_the_first_action_before_any_source(story, replay):
+    """In both parts, for each recommendation in an email (a bundle's and a digest's too):
+    its headline and its first action come before the first source it cites, at the top
+    of the email and again in its own section."""
+    from tests.unit.test_email import visible, words
+
+    _, recs, outbox = replay(story)
+    for eml in sorted(outbox.glob("*.eml")):
+        message = message_from_bytes(eml.read_bytes(), policy=policy.default)
+        text = words(message.get_body(("plain",)).get_content())
+        page = visible(message.get_body(("html",)).get_content())
+        inside = [r for r in recs if words(r["headline"]) in text]
+        assert inside, eml.name
+        for part in (text, page):
+            for rec in inside:
+                ask, action = words(rec["headline"]), words(rec["actions"][0])
+                assert part.index(ask) < part.index(action) < _first_citation(part, rec), (
+                    f"{eml.name}: {rec['kind']}"
+                )
+                section = part.rindex(ask)  # its own section: the headline's last mention
+                assert part.index(action, section) < _first_citation(part, rec, section), (
+                    f"{eml.name}: {rec['kind']}, in its section"
+                )

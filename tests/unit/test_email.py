@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
@@ -12,7 +12,13 @@ from email.utils import parsedate_to_datetime
 import pytest
 
 from nextmove.contracts.events import NotificationPreferences, ProfileData
-from nextmove.contracts.recommendation import KINDS, Evidence, Recommendation
+from nextmove.contracts.recommendation import (
+    KINDS,
+    Evidence,
+    MarketRange,
+    RangeMark,
+    Recommendation,
+)
 from nextmove.domain.email_policy import wants_email
 from nextmove.email import RenderedEmail, format_evidence, render_many, to_mime
 
@@ -101,6 +107,25 @@ SCENARIOS: dict[str, dict] = {
             ),
         ],
         "rule": "negotiation.offer_below_market",
+        "extra": {
+            "deadline": date(2026, 3, 14),
+            "market_range": MarketRange(
+                market="Software Developers, Austin-Round Rock-San Marcos, TX (metro area)",
+                unit="USD",
+                p10=89_000,
+                p25=112_000,
+                p50=142_310,
+                p75=171_000,
+                p90=204_000,
+                marks=[
+                    RangeMark(label="Your current base", value=114_000, placed="about the 26th"),
+                    RangeMark(label="The offer's base", value=128_000, placed="about the 31st"),
+                    RangeMark(label="Your counter", value=158_000, placed="about the 63rd"),
+                ],
+                source="BLS OEWS",
+                year="May 2025",
+            ),
+        },
     },
     "goal": {
         "priority": "normal",
@@ -197,14 +222,18 @@ def make_profile(**overrides: object) -> ProfileData:
 
 def make_rec(kind: str, **overrides: object) -> Recommendation:
     scenario = SCENARIOS[kind]
-    fields = {
-        "priority": scenario["priority"],
-        "headline": scenario["headline"],
-        "body": scenario["body"],
-        "actions": scenario["actions"],
-        "evidence": [e for e, _ in scenario["evidence"]],
-        "rule": scenario["rule"],
-    } | overrides
+    fields = (
+        {
+            "priority": scenario["priority"],
+            "headline": scenario["headline"],
+            "body": scenario["body"],
+            "actions": scenario["actions"],
+            "evidence": [e for e, _ in scenario["evidence"]],
+            "rule": scenario["rule"],
+        }
+        | scenario.get("extra", {})
+        | overrides
+    )
     return Recommendation.create(
         tenant="acme",
         person_id="p-42",
@@ -270,7 +299,7 @@ def test_opens_with_greeting_then_the_advice(kind: str, email: RenderedEmail) ->
     assert "Hi Ana Souza," in page
     assert page.index(headline) < page.index(body[:60]) < page.index("What to do next")
     assert f"<title>{html.escape(headline)}</title>" in email.html
-    # The inbox preview shows the start of the advice.
+    # The inbox preview, beside the subject (the ask), shows the reason for it.
     preview = re.search(r'(?s)<div style="display:none[^"]*">(.*?)</div>', email.html)
     assert preview is not None
     assert html.unescape(preview.group(1)).startswith(body[:40])
@@ -386,10 +415,149 @@ def test_body_and_headline_are_escaped_in_html_only() -> None:
     assert email.subject == "Skills <b>now</b> & later"
 
 
-def test_paragraphs_are_kept() -> None:
+def test_the_first_paragraph_leads_and_the_rest_follows_the_actions() -> None:
     email = render_one(make_rec("timing"), make_profile(), preferences_url=PREFS_URL)
-    assert "win, and you have fresh proof of what you can do.\n\nAdvocate for" in email.text
-    assert "what you can do.</p><p" in email.html
+    text, page = words(email.text), visible(email.html)
+    for part in (text, page):
+        lead = part.index("what you can do.")
+        first = part.index("1. " if part is text else "Book 30 minutes")
+        rest = part.index("Advocate for")
+        assert lead < part.index("What to do next") < first < rest
+        assert part.index("Why, in more detail") < rest < part.index("The figures behind this")
+
+
+# Where a reader would meet a source: a named one, or a figure as the email cites it.
+CITED = ("BLS", "Source", "O*NET", "NextMove goal rubric", "Your check-ins", "The figures behind")
+
+
+def _first_citation(part: str) -> int:
+    return min((i for c in CITED if (i := part.find(c)) >= 0), default=len(part))
+
+
+def test_the_ask_and_the_first_action_come_before_any_source(
+    kind: str, email: RenderedEmail
+) -> None:
+    ask, first = SCENARIOS[kind]["headline"], SCENARIOS[kind]["actions"][0]
+    for part in (words(email.text), visible(email.html)):
+        assert part.index(ask) < part.index(first) < _first_citation(part)
+
+
+def test_a_digest_keeps_the_order_for_every_recommendation() -> None:
+    recs = [make_rec(k) for k in KINDS]
+    email = render_many(recs, make_profile(), preferences_url=PREFS_URL, digest=True)
+    for part in (words(email.text), visible(email.html)):
+        # At the top, every ask with its first step, before anything is cited.
+        for kind in KINDS:
+            first = SCENARIOS[kind]["actions"][0]
+            assert part.index(f"First: {first}") < _first_citation(part)
+        # Then each section in the same order as a single email.
+        for kind in KINDS:
+            section = part.rindex(SCENARIOS[kind]["headline"])
+            first = part.index(SCENARIOS[kind]["actions"][0], section)
+            figures = part.index("The figures behind this", section)
+            assert section < part.index("What to do next", section) < first < figures
+
+
+def test_the_actions_show_the_deadline() -> None:
+    email = render_one(make_rec("negotiation"), make_profile(), preferences_url=PREFS_URL)
+    assert "What to do next, by Saturday 14 March 2026" in email.text
+    assert "What to do next, by Saturday 14 March 2026" in visible(email.html)
+    calm = render_one(make_rec("goal"), make_profile(), preferences_url=PREFS_URL)
+    assert ", by " not in calm.text.split("What to do next")[1].splitlines()[0]
+
+
+def test_three_actions_first_and_the_rest_after_the_picture() -> None:
+    actions = [f"Step number {n}." for n in range(1, 6)]
+    email = render_one(
+        make_rec("negotiation", actions=actions), make_profile(), preferences_url=PREFS_URL
+    )
+    for part in (words(email.text), visible(email.html)):
+        third, fourth = part.index("Step number 3."), part.index("Step number 4.")
+        picture = part.index("Where the figures sit on the market")
+        assert part.index("What to do next") < part.index("Step number 1.") < third < picture
+        assert picture < part.index("After those") < fourth < part.index("Why, in more detail")
+    assert "4. Step number 4." in email.text
+    lists = re.findall(r"(?s)<ol([^>]*)>(.*?)</ol>", email.html)
+    assert [len(re.findall("<li", items)) for _, items in lists] == [3, 2]
+    assert 'start="4"' in lists[1][0]
+
+
+def _bars(markup: str) -> list[list[tuple[int, str]]]:
+    """Each bar of the picture: its cells' (width %, background colour)."""
+    bars = re.findall(
+        r'(?s)<table role="presentation" aria-hidden="true"[^>]*>(.*?)</table>', markup
+    )
+    return [
+        [(int(w), c) for w, c in re.findall(r'<td width="(\d+)%"[^>]*background-color:(#\w+)', bar)]
+        for bar in bars
+    ]
+
+
+def test_the_market_picture_is_tables_and_words() -> None:
+    rec = make_rec("negotiation")
+    email = render_one(rec, make_profile(), preferences_url=PREFS_URL)
+    accent = "#065f46"  # the negotiation accent marks each figure
+    *bars, scale = _bars(email.html)
+    assert len(bars) == 3  # current pay, the offer and the counter
+    assert scale == []  # the band's ends in words under the last bar, no colour
+    assert "10th $89,000 90th $204,000" in visible(email.html)
+    positions = []
+    for cells in bars:
+        assert sum(w for w, _ in cells) == 100
+        [mark] = [i for i, (_, c) in enumerate(cells) if c == accent]
+        positions.append(sum(w for w, _ in cells[:mark]))
+    assert positions == sorted(positions) and positions[0] < positions[-1]
+    # The same figures in words, in both parts: the text equivalent, and what a screen
+    # reader reads (the bars themselves are aria-hidden).
+    said = [
+        "Software Developers, Austin-Round Rock-San Marcos, TX (metro area): $89,000 at the "
+        "10th percentile, $142,310 at the median and $204,000 at the 90th; the middle half "
+        "earns $112,000 to $171,000 (BLS OEWS May 2025).",
+        "Your current base $114,000, about the 26th",
+        "The offer's base $128,000, about the 31st",
+        "Your counter $158,000, about the 63rd",
+    ]
+    text, page = words(email.text), visible(email.html)
+    for line in said:
+        assert line in page
+        # The text part writes "label: figure" for each mark, as it does for evidence.
+        assert (line if line is said[0] else line.replace(" $", ": $", 1)) in text
+    # Nothing a mail client blocks or strips: no image, no class, no position.
+    begin = email.html.index("Where the figures sit")
+    picture = email.html[begin : email.html.index("Why you got this", begin)]
+    assert not re.search(r"<img|class=|position:|<svg|<canvas", picture)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [(40_000, 128_000, 400_000), (89_000, 89_000, 204_000), (204_000, 205_000, 206_000)],
+)
+def test_every_bar_adds_up_whatever_the_figures(values: tuple[int, int, int]) -> None:
+    market = SCENARIOS["negotiation"]["extra"]["market_range"]
+    marks = [m.model_copy(update={"value": v}) for m, v in zip(market.marks, values, strict=True)]
+    rec = make_rec("negotiation", market_range=market.model_copy(update={"marks": marks}))
+    email = render_one(rec, make_profile(), preferences_url=PREFS_URL)
+    *bars, _ = _bars(email.html)
+    positions = []
+    for cells in bars:
+        assert sum(w for w, _ in cells) == 100
+        assert all(w >= 1 for w, _ in cells)
+        [mark] = [i for i, (_, c) in enumerate(cells) if c == "#065f46"]
+        positions.append(sum(w for w, _ in cells[:mark]))
+    assert positions == sorted(positions)
+
+
+def test_top_coded_ends_say_or_more() -> None:
+    market = SCENARIOS["negotiation"]["extra"]["market_range"]
+    rec = make_rec("negotiation", market_range=market.model_copy(update={"top_coded": ["p90"]}))
+    email = render_one(rec, make_profile(), preferences_url=PREFS_URL)
+    assert "$204,000 or more at the 90th" in words(email.text)
+
+
+def test_without_a_market_range_there_is_no_picture(kind: str) -> None:
+    email = render_one(make_rec(kind, market_range=None), make_profile(), preferences_url=PREFS_URL)
+    assert "Where the figures sit" not in email.text
+    assert 'aria-hidden="true"' not in email.html
 
 
 def test_sections_without_items_are_left_out() -> None:

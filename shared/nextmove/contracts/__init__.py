@@ -19,6 +19,8 @@ from nextmove.contracts.events import (
 from nextmove.contracts.recommendation import (
     KINDS,
     Evidence,
+    MarketRange,
+    RangeMark,
     Recommendation,
     recommendation_id,
 )
@@ -35,9 +37,11 @@ __all__ = [
     "GoalUpdated",
     "InboundEvent",
     "Location",
+    "MarketRange",
     "NotificationPreferences",
     "OfferReceived",
     "ProfileUpdated",
+    "RangeMark",
     "Recommendation",
     "SuccessRecorded",
     "parse_inbound",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal, get_args
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -37,6 +37,41 @@ class Evidence(BaseModel):
     )
 
 
+class RangeMark(BaseModel):
+    """One figure placed on a :class:`MarketRange`, e.g. the offer's base."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str = Field(description="What the figure is, e.g. 'The offer', 'Your counter'.")
+    value: float
+    placed: str | None = Field(
+        default=None, description="Where it sits, in words, e.g. 'about the 32nd percentile'."
+    )
+
+
+class MarketRange(BaseModel):
+    """A market's wage distribution (10th to 90th percentile) and where some figures sit
+    on it, for a picture: the email draws it, a subscriber can too. Every figure is also
+    in the recommendation's evidence, with its source."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    market: str = Field(description="e.g. 'Software Developers, Austin-Round Rock, TX'.")
+    unit: str = Field(description="The currency of every figure, e.g. 'USD'.")
+    p10: float
+    p25: float | None = None
+    p50: float | None = None
+    p75: float | None = None
+    p90: float
+    top_coded: list[str] = Field(
+        default=[],
+        description="Percentiles published only as 'at least' this figure, e.g. ['p90'].",
+    )
+    marks: list[RangeMark] = []
+    source: str = Field(description="e.g. 'BLS OEWS'")
+    year: str = Field(description="Release or year, e.g. 'May 2025'.")
+
+
 class Recommendation(BaseModel):
     # Errors name the field, never quote its value: advice holds pay figures.
     model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
@@ -53,6 +88,14 @@ class Recommendation(BaseModel):
         default=[], description="Suggested next steps, most important first."
     )
     rule: str = Field(description="The rule that fired, e.g. 'timing.window_opened'.")
+    deadline: date | None = Field(
+        default=None,
+        description="The day the actions are due by (an offer's deadline), when there is one.",
+    )
+    market_range: MarketRange | None = Field(
+        default=None,
+        description="Where the offer, the counter and current pay sit on the market's wages.",
+    )
     trigger_event_id: Identifier
     created_at: AwareDatetime
 

@@ -52,7 +52,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from nextmove.contracts.events import Level, OfferData, OfferReceived
-from nextmove.contracts.recommendation import Evidence, Priority, Recommendation
+from nextmove.contracts.recommendation import (
+    Evidence,
+    MarketRange,
+    Priority,
+    RangeMark,
+    Recommendation,
+)
 from nextmove.domain.state import OfferEntry, PersonState, SuccessEntry
 from nextmove.domain.thresholds import DEFAULT, Thresholds
 from nextmove.domain.wording import join_words, money, ordinal, pct
@@ -433,6 +439,11 @@ def advise_offer(
         asks.insert(1, leverage)
     actions = [deadline.action] if deadline.passed else [deadline.action, *asks]
     priority: Priority = "high" if deadline.urgent else "normal"
+    picture = (
+        _market_range(view, counter, comp, _current_base(state, comp))
+        if isinstance(view, MarketView) and counter is not None
+        else None
+    )
     return [
         Recommendation.create(
             tenant=tenant,
@@ -446,8 +457,49 @@ def advise_offer(
             evidence=[item for part in parts for item in part.evidence],
             actions=actions,
             rule=RULE_MARKET_ANCHOR if counter is not None else RULE_NO_MARKET_DATA,
+            deadline=None if deadline.passed else offer.deadline,
+            market_range=picture,
         )
     ]
+
+
+def _market_range(
+    view: MarketView, counter: Counter, comp: TotalComp, current_base: float | None
+) -> MarketRange | None:
+    """The market's 10th to 90th percentile with current pay, the offer and the counter
+    on it, for the email's picture; None when BLS publishes neither end."""
+    wages = view.wages
+    if wages.p10 is None or wages.p90 is None:
+        return None
+    figures = [("The offer's base", comp.base), ("Your counter", float(counter.amount))]
+    if current_base is not None:
+        figures.insert(0, ("Your current base", current_base))
+    return MarketRange(
+        market=wages.scope(),
+        unit="USD",
+        p10=wages.p10,
+        p25=wages.p25,
+        p50=wages.p50,
+        p75=wages.p75,
+        p90=wages.p90,
+        top_coded=sorted(wages.top_coded),
+        marks=[
+            RangeMark(label=label, value=amount, placed=_placed(wages, amount))
+            for label, amount in figures
+        ],
+        source=wages.source,
+        year=wages.release,
+    )
+
+
+def _placed(wages: WagePercentiles, amount: float) -> str | None:
+    """Where an amount sits, in a few words for a picture's label."""
+    short = _placement(wages, amount)[1]
+    if short == "not placeable":
+        return None
+    if short == "at or above the top-coded ceiling":
+        return "at or above the highest wage BLS publishes"
+    return f"{short} percentile"
 
 
 @dataclass(frozen=True)
@@ -551,10 +603,14 @@ def _market_parts(
             )
         )
     position = _Part(text + ".", tuple(positions))
-    return [market_part, position, _counter_part(view, counter, comp)]
+    # The ask and its reason lead: the email shows the first paragraph above the actions.
+    ask, *caveat = _counter_parts(view, counter, comp)
+    return [ask, *caveat, market_part, position]
 
 
-def _counter_part(view: MarketView, counter: Counter, comp: TotalComp) -> _Part:
+def _counter_parts(view: MarketView, counter: Counter, comp: TotalComp) -> list[_Part]:
+    """The counter and the one-sentence reason for it, then, when the ask is ambitious, a
+    paragraph on what that risks and the fallback."""
     anchor_name = PERCENTILE_NAMES[view.level_key]
     above_offer = (
         f"{pct(MIN_ASK_OVER_OFFER)} above the offer's base of {money(comp.base)} "
@@ -605,17 +661,20 @@ def _counter_part(view: MarketView, counter: Counter, comp: TotalComp) -> _Part:
         f"Counter at {money(counter.amount)} on base: {how}. The market for the new role and "
         "the offer set this figure; what you are paid now does not."
     )
+    parts = [_Part(text, tuple(evidence))]
     over_offer = counter.amount / comp.base - 1
     if over_offer >= AMBITIOUS_OVER_OFFER:
-        text += (
-            f" That is {pct(over_offer)} above the offer: an ambitious ask, at the top of "
-            "the range a counter covers. The market backs it, but the employer may not "
-            "move that far, and a figure far above their budget can cool the conversation. "
-            "Decide before you ask the lowest base you would accept; if they cannot reach "
-            "your figure, ask for the gap as a sign-on bonus or a written salary review in "
-            "six months, and say you want to make it work."
+        parts.append(
+            _Part(
+                f"The counter is {pct(over_offer)} above the offer: an ambitious ask, at the "
+                "top of the range a counter covers. The market backs it, but the employer may "
+                "not move that far, and a figure far above their budget can cool the "
+                "conversation. Decide before you ask the lowest base you would accept; if "
+                "they cannot reach your figure, ask for the gap as a sign-on bonus or a "
+                "written salary review in six months, and say you want to make it work."
+            )
         )
-    return _Part(text, tuple(evidence))
+    return parts
 
 
 def _doubt(view: MarketView, offer: OfferData) -> str:
@@ -641,10 +700,11 @@ def _onet_evidence() -> Evidence:
 
 
 def _no_market_part(view: NoMarketData) -> _Part:
+    # The advice first, the reason (which names the data) in a paragraph of its own.
     return _Part(
-        f"There is no market figure for this offer: {view.reason}. Rather than guess a "
-        "number, ask the employer for the salary range for the role and level before you "
-        "name one, and weigh the offer on its total compensation below."
+        "Before you name a number, ask the employer for the salary range for the role and "
+        "level: NextMove has no market figure for this offer and will not guess one. "
+        f"Weigh the offer on its total compensation below.\n\nNo market figure: {view.reason}."
     )
 
 

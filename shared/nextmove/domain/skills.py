@@ -337,11 +337,13 @@ def _advise_from_tasks(
     if plan.key == mark.key and mark.sent_by != event.id:
         return state, None
     current = with_article(profile.current_role)
+    # The first paragraph is the reason the email shows above the actions: no source in
+    # it, and short; where the work comes from and what carries over follow the actions.
     body = (
         f"To move towards {role} ({plan.name}, SOC {plan.soc}), build the parts of the work "
-        f"that your job as {current} does not do yet: O*NET lists them among what "
-        f"{plan.name} do. Do each one inside your current job first, with someone who "
-        "does it today, so the move after this one has a record behind it."
+        f"that your job as {current} does not do yet. Do each one inside your current job "
+        "first, with someone who does it today, so the move after this one has a record "
+        f"behind it.\n\nO*NET lists them among what {plan.name} do."
     )
     if plan.carry_over:
         body += (

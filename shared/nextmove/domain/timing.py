@@ -201,6 +201,7 @@ def advise_build_case(
         "the work that can produce that success, then ask for more inside or look outside "
         "from strength."
     )
+    lead = len(body)
     if "passed_over" in signals:
         body += (
             " Being passed over stings, and it is information: ask whoever decided what the "
@@ -217,6 +218,7 @@ def advise_build_case(
             " You mention a new win: record it as a success, with the figure it moved. If it "
             "is a major one, it opens your window to move, and this advice changes."
         )
+    body = _lead_apart(body, lead)
     rec = Recommendation.create(
         tenant=tenant,
         person_id=state.person_id,
@@ -323,6 +325,7 @@ def _window_recommendation(
         + "It is strongest for "
         f"{window.full_months:g} months and closes after about {window.closed_months:g}."
     )
+    lead = len(body)  # the rest is a paragraph of its own (see _lead_apart)
     if tenure is not None:
         if tenure >= BLS_MEDIAN_TENURE_YEARS:
             body += (
@@ -358,6 +361,7 @@ def _window_recommendation(
         )
     if goal_first:
         body += " First, though, make your goal specific, so you know what to ask for."
+    body = _lead_apart(body, lead)
     evidence = [
         Evidence(
             label="Window strength",
@@ -520,3 +524,11 @@ def _wins(state: PersonState) -> list[str]:
 
 def _clip(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _lead_apart(body: str, lead: int) -> str:
+    """The body with its first ``lead`` characters as a paragraph of their own: the email
+    shows the first paragraph, the reason, right under the headline and above the actions,
+    so it stays short; whatever the rule added after it follows the actions."""
+    rest = body[lead:].strip()
+    return f"{body[:lead]}\n\n{rest}" if rest else body
