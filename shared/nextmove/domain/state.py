@@ -8,19 +8,25 @@ event reads and rewrites is smaller, and holds less that is personal.
 
 Folding is idempotent (a redelivered event leaves the record as it was) and tolerates
 out-of-order delivery: the newer profile, goal or offer version wins, and successes and
-check-ins are kept in the order they happened, not the order they arrived.
+check-ins are kept in the order they happened, not the order they arrived. An offer's
+outcome is kept apart from the offer (one per offer, the newest wins), so an outcome
+that arrives before its offer still closes it. Jobs form the career history, ordered by
+start date: the newest is the current job, and it overrides the profile's role, level,
+pay and start with the employer unless the profile is newer than the job change.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
 
 from nextmove.contracts.events import (
     FeelingsData,
     GoalData,
+    JobChangeData,
     OfferData,
+    OfferResolutionData,
     ProfileData,
     SuccessData,
 )
@@ -30,6 +36,10 @@ KEEP_OFFERS = 10
 # The feelings rules read the last six check-ins (a trend over five, and the one before
 # to tell when a fall starts) and a streak of three; ten leaves room for late arrivals.
 KEEP_CHECKINS = 10
+# One outcome per offer: as many as there are offers.
+KEEP_RESOLUTIONS = KEEP_OFFERS
+# The career history: roles and pay over time, the newest ten jobs.
+KEEP_JOBS = 10
 
 
 class Dated(BaseModel):
@@ -70,6 +80,19 @@ class CheckinEntry(Dated):
     data: FeelingsData
 
 
+class ResolutionEntry(Dated):
+    data: OfferResolutionData
+
+
+class JobEntry(Dated):
+    data: JobChangeData
+
+    @property
+    def order(self) -> tuple[date, datetime, str]:
+        """Jobs are ordered by when they started, then by when they were reported."""
+        return (self.data.start_date, self.occurred_at, self.event_id)
+
+
 class TimingState(BaseModel):
     """Which success last opened a timing window, so a window is announced once."""
 
@@ -81,6 +104,8 @@ class TimingState(BaseModel):
     # "Build the case first" is advised at most once a month; these say when and by what.
     case_advised_at: datetime | None = None
     case_advised_by: str | None = None
+    # A job change closes the window: successes before the new job's start no longer open one.
+    window_closed_at: datetime | None = None
 
 
 class SkillsPlanState(BaseModel):
@@ -103,6 +128,8 @@ class PersonState(BaseModel):
     successes: list[SuccessEntry] = []  # oldest first, at most KEEP_SUCCESSES
     offers: list[OfferEntry] = []  # one per offer_id, oldest first, at most KEEP_OFFERS
     checkins: list[CheckinEntry] = []  # oldest first, at most KEEP_CHECKINS
+    resolutions: list[ResolutionEntry] = []  # one per offer_id, at most KEEP_RESOLUTIONS
+    jobs: list[JobEntry] = []  # the career history, by start date, at most KEEP_JOBS
     timing: TimingState = TimingState()
     skills_plan: SkillsPlanState = SkillsPlanState()
 
@@ -138,6 +165,62 @@ class PersonState(BaseModel):
         """
         others = [o for o in self.offers if o.data.offer_id != entry.data.offer_id]
         return self.model_copy(update={"offers": _insert(others, entry, keep=KEEP_OFFERS)})
+
+    def resolution(self, offer_id: str) -> ResolutionEntry | None:
+        """The stored outcome of an offer, if it has one: a resolved offer is closed."""
+        return next((r for r in self.resolutions if r.data.offer_id == offer_id), None)
+
+    def open_offers(self, today: date) -> list[OfferEntry]:
+        """The offers still open on ``today``: not resolved, and the deadline (if any)
+        not passed."""
+        return [
+            entry
+            for entry in self.offers
+            if self.resolution(entry.data.offer_id) is None
+            and (entry.data.deadline is None or entry.data.deadline >= today)
+        ]
+
+    def with_resolution(self, entry: ResolutionEntry) -> PersonState:
+        """The record with ``entry`` replacing any stored outcome of the same offer (the
+        caller checks ``entry.supersedes(state.resolution(...))`` first)."""
+        others = [r for r in self.resolutions if r.data.offer_id != entry.data.offer_id]
+        return self.model_copy(
+            update={"resolutions": _insert(others, entry, keep=KEEP_RESOLUTIONS)}
+        )
+
+    @property
+    def current_job(self) -> JobEntry | None:
+        """The newest job in the career history."""
+        return self.jobs[-1] if self.jobs else None
+
+    def with_job(self, entry: JobEntry) -> PersonState:
+        """The record with ``entry`` in the career history (in start order, the newest
+        ``KEEP_JOBS``) and, when it is the current job, applied to the profile."""
+        jobs = [j for j in self.jobs if j.event_id != entry.event_id] + [entry]
+        jobs.sort(key=lambda j: j.order)
+        return self.model_copy(update={"jobs": jobs[-KEEP_JOBS:]}).with_current_job()
+
+    def with_current_job(self) -> PersonState:
+        """The profile with the current job's role, level, pay and start with the
+        employer, unless the profile was updated after the job change (it then already
+        says what the partner knows). Tenure restarts with a new employer; a move with
+        the same employer keeps the profile's start with it."""
+        job, profile = self.current_job, self.profile
+        if job is None or profile is None or profile.occurred_at > job.occurred_at:
+            return self
+        earlier = self.jobs[-2] if len(self.jobs) > 1 else None
+        same_employer = earlier is not None and earlier.data.employer == job.data.employer
+        since = profile.data.employer_since if same_employer else job.data.start_date
+        data = profile.data.model_copy(
+            update={
+                "current_role": job.data.role_title,
+                "current_level": job.data.level,
+                "compensation": job.data.compensation,
+                "employer_since": since,
+                "location": job.data.location or profile.data.location,
+            }
+        )
+        return self.model_copy(update={"profile": profile.model_copy(update={"data": data})})
 
 
 def _insert[E: Dated](entries: list[E], entry: E, *, keep: int) -> list[E]:

@@ -1,0 +1,470 @@
+"""Closing the loop: what an offer's outcome and a job change tell the person.
+
+**An accepted offer** (``offer.accepted``) gets one "negotiation" recommendation, in the
+person's own numbers: what they asked (when they countered), what they got, against the
+first offer and against their old pay; then over a ten-year horizon, the new base against
+what a job-mindset raise (10% and 20% over the old pay: the raise a person who takes the
+first number, or asks from their current pay, tends to get) would have paid. The
+assumption is stated in the advice: both paths then grow at the same ``GROWTH`` (3%) a
+year, so the yearly gap grows with them; it is a comparison, not a forecast. A declined
+or withdrawn offer is recorded and closes the offer (it no longer counts as open, and no
+later version of it is negotiated); it gets no advice of its own. An outcome for an offer
+NextMove never saw is recorded without advice: there is no first offer to measure
+against, and NextMove says nothing it cannot back with the person's figures.
+
+**A job change** (``goal.next_role``) gets one "goal" recommendation: you are now X at Y;
+what is the next role? The window a past success opened is closed (it served this move,
+or belongs to the old job), tenure restarts with a new employer, and the career history
+(roles and pay over time) is shown with the change in pay since the previous job.
+
+Pure: no boto3, no clock; every date comes from the events.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from nextmove.contracts.events import (
+    CompensationPackage,
+    JobChanged,
+    OfferResolved,
+)
+from nextmove.contracts.recommendation import Evidence, Recommendation
+from nextmove.domain import goals, skills, timing
+from nextmove.domain.state import JobEntry, PersonState, ResolutionEntry
+from nextmove.domain.wording import join_words, money, pct
+
+RULE_ACCEPTED = "negotiation.offer_accepted"
+RULE_NEXT_ROLE = "goal.next_role"
+RULE_SOURCE = "NextMove outcome rule"
+RULE_YEAR = "2026"
+RECORD = "Your NextMove record"
+
+HORIZON_YEARS = 10
+GROWTH = 0.03  # both paths grow alike after the move: the assumption the advice states
+JOB_MINDSET_RAISES = (0.10, 0.20)  # what a raise asked from current pay tends to be
+HISTORY_SHOWN = 5  # the newest jobs the advice lists (the record keeps KEEP_JOBS)
+
+
+# ---- the arithmetic -----------------------------------------------------------------
+
+
+def horizon_factor(years: int = HORIZON_YEARS, growth: float = GROWTH) -> float:
+    """How many of this year's salaries ``years`` years of it come to, when it grows by
+    ``growth`` a year: 1 + (1+g) + ... + (1+g)^(years-1). 11.46 for 10 years at 3%."""
+    return sum((1 + growth) ** year for year in range(years))
+
+
+def over_horizon(yearly_gap: float, years: int = HORIZON_YEARS, growth: float = GROWTH) -> float:
+    """A yearly difference in base, summed over ``years`` as both paths grow alike."""
+    return yearly_gap * horizon_factor(years, growth)
+
+
+# ---- offer.resolved -----------------------------------------------------------------
+
+
+def advise_resolution(
+    state: PersonState, event: OfferResolved, *, tenant: str
+) -> Recommendation | None:
+    """Rule ``negotiation.offer_accepted``: for an accepted offer NextMove saw, what
+    negotiating from the market earned the person; nothing for any other outcome."""
+    resolution = event.data
+    offer = state.offer(resolution.offer_id)
+    if resolution.outcome != "accepted" or offer is None:
+        return None
+    first = offer.data.package
+    final = resolution.final_package or first
+    cur = final.currency
+    company = offer.data.company
+    got, first_base = final.base_salary, first.base_salary
+    on = event.occurred_at.date().isoformat()
+    offered_on = offer.occurred_at.date().isoformat()
+
+    evidence = [
+        Evidence(
+            label="First offer (base)",
+            value=first_base,
+            unit=cur,
+            source=RECORD,
+            year=offered_on,
+            detail=f"{company}, {offer.data.role_title}",
+        ),
+        Evidence(
+            label="Accepted (base)",
+            value=got,
+            unit=cur,
+            source="Your offer's outcome",
+            year=on,
+            detail=f"{company}, {offer.data.role_title}",
+        ),
+    ]
+    parts = [
+        f"You accepted {company}'s offer for {offer.data.role_title} at {money(got, cur)} base."
+    ]
+    asked = resolution.counter_base_salary if cur == first.currency else None
+    gained = got - first_base if cur == first.currency else None
+    if asked is not None:
+        parts.append(
+            f"You asked for {money(asked, cur)} and got {money(got, cur)}"
+            f"{_share(asked, got, first_base)}."
+        )
+        evidence.append(
+            Evidence(
+                label="Your counter (base)",
+                value=asked,
+                unit=cur,
+                source="Your offer's outcome",
+                year=on,
+            )
+        )
+    else:
+        parts.append("You countered." if resolution.countered else "You did not counter.")
+    if gained is not None and gained > 0:
+        parts.append(
+            f"That is {money(gained, cur)} a year more than the first offer of "
+            f"{money(first_base, cur)} ({pct(gained / first_base)} more): what negotiating "
+            "earned you."
+        )
+    elif gained is not None:
+        below = " or less" if gained < 0 else ""
+        parts.append(
+            f"That is the first offer's base of {money(first_base, cur)}{below}: next time, "
+            "counter from the market rate of the role; employers expect it."
+        )
+    extras = _extras_gained(first, final)
+    if extras:
+        parts.append(f"Beyond base, the final package adds {join_words(extras)}.")
+
+    horizon = (
+        f"Over {HORIZON_YEARS} years, if both paths then grow {pct(GROWTH)} a year (an "
+        "assumption, not a forecast: your pay on each path rises by the same share every "
+        "year)"
+    )
+    factor = horizon_factor()
+    old = _old_base(state, cur)
+    body = [" ".join(parts)]
+    if gained is not None and gained > 0:
+        body.append(
+            f"{horizon}, the {money(gained, cur)} you negotiated on base comes to "
+            f"{money(over_horizon(gained), cur)}."
+        )
+    if old is None:
+        body.append(
+            "NextMove has no current pay on record in this currency, so it cannot set this "
+            "base against your old pay or against a job-mindset raise."
+        )
+    else:
+        old_base, old_on = old
+        raise_ = got / old_base - 1
+        evidence.append(
+            Evidence(
+                label="Your old base",
+                value=old_base,
+                unit=cur,
+                source="Your profile",
+                year=old_on,
+            )
+        )
+        evidence.append(
+            Evidence(
+                label="Raise over your old base",
+                value=round(raise_ * 100, 1),
+                unit="%",
+                source="Your offer's outcome and your profile",
+                year=on,
+                detail=f"{money(got, cur)} against {money(old_base, cur)}",
+            )
+        )
+        change = (
+            f"a raise of {pct(raise_)}"
+            if raise_ >= 0
+            else f"a pay cut of {pct(-raise_)} ({money(old_base - got, cur)} a year less)"
+        )
+        compared = []
+        for mindset in JOB_MINDSET_RAISES:
+            alternative = old_base * (1 + mindset)
+            gap = got - alternative
+            side = "more" if gap >= 0 else "less"
+            compared.append(
+                f"against a {pct(mindset)} raise ({money(alternative, cur)}), "
+                f"{money(abs(over_horizon(gap)), cur)} {side}"
+            )
+            evidence.append(
+                Evidence(
+                    label=f"{HORIZON_YEARS} years against a {pct(mindset)} job-mindset raise",
+                    value=round(over_horizon(gap)),
+                    unit=cur,
+                    source=RULE_SOURCE,
+                    year=RULE_YEAR,
+                    detail=(
+                        f"({money(got, cur)} - {money(alternative, cur)}) x {factor:.2f}: both "
+                        f"grow {pct(GROWTH)} a year for {HORIZON_YEARS} years"
+                    ),
+                )
+            )
+        body.append(
+            f"Against your old base of {money(old_base, cur)}, it is {change}. A job-mindset "
+            f"move, asking from your current pay, tends to bring {pct(JOB_MINDSET_RAISES[0])} "
+            f"to {pct(JOB_MINDSET_RAISES[1])}. {horizon}, your new base earns you "
+            f"{compared[0]}, and {compared[1]}."
+        )
+    body.append(
+        "This offer is closed: NextMove no longer counts it among your open offers. When "
+        "you start, send your new role as a job change and NextMove will restart your "
+        "tenure and ask about the role after this one."
+    )
+    return Recommendation.create(
+        tenant=tenant,
+        person_id=state.person_id,
+        trigger_event_id=event.id,
+        kind="negotiation",
+        created_at=event.occurred_at,
+        priority="normal",
+        headline=_accepted_headline(gained, cur),
+        body="\n\n".join(body),
+        evidence=evidence,
+        actions=[
+            "Get the final package in writing, signed, before you resign.",
+            "Note what worked in this negotiation, for the next one.",
+            "When you start, set the goal for the role after this one.",
+        ],
+        rule=RULE_ACCEPTED,
+    )
+
+
+def _share(asked: float, got: float, first: float) -> str:
+    """How much of the ask the person got: ': all of it', or how far from the first offer."""
+    if got >= asked:
+        return ": all of it"
+    if asked > first and got > first:
+        return (
+            f", {pct((got - first) / (asked - first))} of the way from the first offer to your ask"
+        )
+    return ""
+
+
+def _accepted_headline(gained: float | None, currency: str) -> str:
+    if gained is not None and gained > 0:
+        return f"Negotiating earned you {money(gained, currency)} a year over the first offer"
+    return "Offer accepted: your numbers, and what to ask next time"
+
+
+def _extras_gained(first: CompensationPackage, final: CompensationPackage) -> list[str]:
+    """What the final package added beyond base, in words."""
+    if first.currency != final.currency:
+        return []
+    cur = final.currency
+    said = []
+    if final.sign_on_bonus > first.sign_on_bonus:
+        said.append(f"{money(final.sign_on_bonus - first.sign_on_bonus, cur)} more sign-on")
+    if final.equity_grant_value > first.equity_grant_value:
+        said.append(
+            f"{money(final.equity_grant_value - first.equity_grant_value, cur)} more equity"
+        )
+    if final.target_bonus_pct > first.target_bonus_pct:
+        more = final.target_bonus_pct - first.target_bonus_pct
+        said.append(f"{more:g} points more target bonus")
+    return said
+
+
+def _old_base(state: PersonState, currency: str) -> tuple[float, str] | None:
+    """The person's base before this move (the profile's, as the current job left it),
+    when known and in ``currency``."""
+    if state.profile is None or state.profile.data.compensation is None:
+        return None
+    pay = state.profile.data.compensation
+    if pay.currency != currency or pay.base_salary <= 0:
+        return None
+    return pay.base_salary, state.profile.occurred_at.date().isoformat()
+
+
+def resolution_entry(event: OfferResolved) -> ResolutionEntry:
+    return ResolutionEntry(event_id=event.id, occurred_at=event.occurred_at, data=event.data)
+
+
+# ---- job.changed --------------------------------------------------------------------
+
+
+def job_entry(event: JobChanged) -> JobEntry:
+    return JobEntry(event_id=event.id, occurred_at=event.occurred_at, data=event.data)
+
+
+def close_window(state: PersonState, job: JobEntry) -> PersonState:
+    """The timing window closes: no success from before the new job's start opens one."""
+    closes = datetime.combine(job.data.start_date, time(), tzinfo=UTC)
+    stored = state.timing.window_closed_at
+    if stored is not None and stored >= closes:
+        return state
+    timing = state.timing.model_copy(update={"window_closed_at": closes})
+    return state.model_copy(update={"timing": timing})
+
+
+def advise_job_change(
+    before: PersonState, state: PersonState, event: JobChanged, *, tenant: str
+) -> Recommendation:
+    """Rule ``goal.next_role``: you are now X; what is the next role? ``before`` is the
+    record as it was, ``state`` with the job in it."""
+    job = event.data
+    cur = job.compensation.currency
+    role = f"{job.role_title} at {job.employer}"
+    started = job.start_date.isoformat()
+    previous = _previous_job(state, event.id)
+    evidence = [
+        Evidence(
+            label="New role",
+            value=f"{job.role_title} ({job.level}), {job.employer}",
+            source="Your job change",
+            year=started,
+            detail=f"base {money(job.compensation.base_salary, cur)}",
+        ),
+        Evidence(
+            label="Tenure with your employer",
+            value=0 if _new_employer(before, previous, job.employer) else "continues",
+            unit="years",
+            source="Your job change",
+            year=started,
+            detail=f"counts from {started}",
+        ),
+    ]
+    paragraphs = [f"You are now {role} (since {started}): what is the next role?"]
+
+    old_pay = _pay_before(before, previous, cur)
+    if old_pay is not None:
+        old_base, where = old_pay
+        change = job.compensation.base_salary / old_base - 1
+        word = f"a raise of {pct(change)}" if change >= 0 else f"a cut of {pct(-change)}"
+        paragraphs.append(
+            f"Your base went from {money(old_base, cur)} ({where}) to "
+            f"{money(job.compensation.base_salary, cur)}: {word}."
+        )
+        evidence.append(
+            Evidence(
+                label="Change in base over your previous role",
+                value=round(change * 100, 1),
+                unit="%",
+                source=RECORD,
+                year=started,
+                detail=f"{money(job.compensation.base_salary, cur)} against {money(old_base, cur)}",
+            )
+        )
+
+    history = _history(state)
+    if len(state.jobs) > 1:
+        paragraphs.append("Your career so far, newest first:\n" + history)
+
+    goal_line = _goal_line(before, job.role_title)
+    paragraphs.append(goal_line)
+    closed = _closed_window(before, event.occurred_at)
+    tenure = (
+        f"Your tenure restarts: NextMove counts it from {started}."
+        if _new_employer(before, previous, job.employer)
+        else f"You stay with {job.employer}: your tenure there continues."
+    )
+    paragraphs.append(" ".join(part for part in (closed, tenure) if part))
+    next_up = _next_role(job.role_title)
+    example = (
+        f"Become {next_up} at <kind and size of organisation> in <industry> by "
+        f"{job.start_date.year + 3}"
+    )
+    paragraphs.append(
+        f"Set the next goal while the move is fresh: a specific role, level and kind of "
+        f'organisation, with a date. For example: "{example}" (fill in the slots).'
+    )
+    return Recommendation.create(
+        tenant=tenant,
+        person_id=state.person_id,
+        trigger_event_id=event.id,
+        kind="goal",
+        created_at=event.occurred_at,
+        priority="normal",
+        headline=f"You are now {job.role_title}: what is the next role?",
+        body="\n\n".join(paragraphs),
+        evidence=evidence,
+        actions=[
+            f"Name the role after {job.role_title}, and by when.",
+            "In your first 90 days, agree with your manager what a major success looks like.",
+            "Start a record of your wins in the new role from week one.",
+        ],
+        rule=RULE_NEXT_ROLE,
+    )
+
+
+def _previous_job(state: PersonState, event_id: str) -> JobEntry | None:
+    earlier = [j for j in state.jobs if j.event_id != event_id]
+    return earlier[-1] if earlier else None
+
+
+def _new_employer(before: PersonState, previous: JobEntry | None, employer: str) -> bool:
+    return previous is None or previous.data.employer != employer
+
+
+def _pay_before(
+    before: PersonState, previous: JobEntry | None, currency: str
+) -> tuple[float, str] | None:
+    """The base before this move: the previous job's, else the profile's, in ``currency``."""
+    if previous is not None:
+        pay = previous.data.compensation
+        if pay.currency == currency and pay.base_salary > 0:
+            return pay.base_salary, f"as {previous.data.role_title} at {previous.data.employer}"
+        return None
+    if before.profile is None or before.profile.data.compensation is None:
+        return None
+    pay = before.profile.data.compensation
+    if pay.currency != currency or pay.base_salary <= 0:
+        return None
+    return pay.base_salary, f"as {before.profile.data.current_role}"
+
+
+def _history(state: PersonState) -> str:
+    """The newest jobs in the record, one a line: role, level, employer, start, base."""
+    lines = []
+    for job in reversed(state.jobs[-HISTORY_SHOWN:]):
+        pay = job.data.compensation
+        lines.append(
+            f"- {job.data.start_date.isoformat()}: {job.data.role_title} ({job.data.level}) at "
+            f"{job.data.employer}, {money(pay.base_salary, pay.currency)} base"
+        )
+    return "\n".join(lines)
+
+
+def _goal_line(before: PersonState, new_role: str) -> str:
+    """What the move means for the goal on record."""
+    if before.goal is None:
+        return "You have no goal on record yet: the next one is the place to start."
+    assessment = goals.assess(before.goal.data)
+    target = assessment.found.get("role")
+    if target and _same_role(target, new_role):
+        return f"You reached your goal, {target}: it is time to set the next one."
+    stated = before.goal.data.statement
+    return (
+        f'Your goal on record is "{stated}". Check it still fits from where you are now, '
+        "or set a new one."
+    )
+
+
+def _same_role(target: str, new_role: str) -> bool:
+    cat = skills.catalogue()
+    a, b = cat.find_role(target), cat.find_role(new_role)
+    if a is not None and b is not None:
+        return a is b
+    return target.casefold() in new_role.casefold()
+
+
+def _closed_window(before: PersonState, now: datetime) -> str:
+    """A sentence when the move closes a window a success still held open."""
+    window = timing.open_window(before, now)
+    if window is None:
+        return ""
+    newest = window[0]
+    return (
+        f"The window your win '{newest.data.title}' opened is closed: it belongs to your "
+        "last role; a major success in this one will open the next."
+    )
+
+
+def _next_role(title: str) -> str:
+    cat = skills.catalogue()
+    current = cat.find_role(title)
+    if current is not None and current.step_up:
+        return cat.roles[current.step_up].title
+    return f"<the role after {title}>"
