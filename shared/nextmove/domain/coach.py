@@ -100,7 +100,7 @@ def on_offer_received(
 
     entry = OfferEntry(event_id=event.id, occurred_at=event.occurred_at, data=event.data)
     if not entry.supersedes(state.offer(event.data.offer_id)):
-        return Outcome(state, [])
+        return Outcome(state.with_earlier_offer(entry), [])
     state = state.with_offer(entry)
     if state.resolution(event.data.offer_id) is not None:
         return Outcome(state, [])  # already accepted, declined or withdrawn: nothing to negotiate

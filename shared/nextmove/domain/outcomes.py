@@ -72,13 +72,13 @@ def advise_resolution(
     offer = state.offer(resolution.offer_id)
     if resolution.outcome != "accepted" or offer is None:
         return None
-    first = offer.data.package
-    final = resolution.final_package or first
+    first, first_at = offer.first
+    final = resolution.final_package or offer.data.package
     cur = final.currency
     company = offer.data.company
     got, first_base = final.base_salary, first.base_salary
     on = event.occurred_at.date().isoformat()
-    offered_on = offer.occurred_at.date().isoformat()
+    offered_on = first_at.date().isoformat()
 
     evidence = [
         Evidence(
@@ -135,19 +135,20 @@ def advise_resolution(
     if extras:
         parts.append(f"Beyond base, the final package adds {join_words(extras)}.")
 
-    horizon = (
-        f"Over {HORIZON_YEARS} years, if both paths then grow {pct(GROWTH)} a year (an "
-        "assumption, not a forecast: your pay on each path rises by the same share every "
-        "year)"
-    )
     factor = horizon_factor()
+    assumption = (
+        f"Over {HORIZON_YEARS} years, if both paths then grow {pct(GROWTH)} a year (an "
+        "assumption, not a forecast: the same share every year on either path, so a gap in "
+        f"base now is a gap {factor:.2f} times over)"
+    )
     old = _old_base(state, cur)
     body = [" ".join(parts)]
     if gained is not None and gained > 0:
         body.append(
-            f"{horizon}, the {money(gained, cur)} you negotiated on base comes to "
+            f"{assumption}, the {money(gained, cur)} you negotiated on base comes to "
             f"{money(over_horizon(gained), cur)}."
         )
+        assumption = f"Over the same {HORIZON_YEARS} years"
     if old is None:
         body.append(
             "NextMove has no current pay on record in this currency, so it cannot set this "
@@ -183,16 +184,16 @@ def advise_resolution(
         compared = []
         for mindset in JOB_MINDSET_RAISES:
             alternative = old_base * (1 + mindset)
-            gap = got - alternative
+            gap = over_horizon(got - alternative)
             side = "more" if gap >= 0 else "less"
             compared.append(
-                f"against a {pct(mindset)} raise ({money(alternative, cur)}), "
-                f"{money(abs(over_horizon(gap)), cur)} {side}"
+                f"{money(abs(gap), cur)} {side} than a {pct(mindset)} raise "
+                f"({money(alternative, cur)})"
             )
             evidence.append(
                 Evidence(
                     label=f"{HORIZON_YEARS} years against a {pct(mindset)} job-mindset raise",
-                    value=round(over_horizon(gap)),
+                    value=round(gap),
                     unit=cur,
                     source=RULE_SOURCE,
                     year=RULE_YEAR,
@@ -202,11 +203,21 @@ def advise_resolution(
                     ),
                 )
             )
+        low, high = (old_base * (1 + m) for m in JOB_MINDSET_RAISES)
+        if got >= high:
+            verdict = "More than even a generous job-mindset raise would have brought."
+        elif got >= low:
+            verdict = "More than a typical job-mindset raise, short of a generous one."
+        else:
+            verdict = (
+                "Less than a job-mindset raise would have brought: worth knowing, and a "
+                "reason to ask from the market for the next role."
+            )
         body.append(
             f"Against your old base of {money(old_base, cur)}, it is {change}. A job-mindset "
-            f"move, asking from your current pay, tends to bring {pct(JOB_MINDSET_RAISES[0])} "
-            f"to {pct(JOB_MINDSET_RAISES[1])}. {horizon}, your new base earns you "
-            f"{compared[0]}, and {compared[1]}."
+            f"move, asking from current pay, tends to bring {pct(JOB_MINDSET_RAISES[0])} to "
+            f"{pct(JOB_MINDSET_RAISES[1])}. {assumption}, your new base earns "
+            f"{compared[0]} and {compared[1]}. {verdict}"
         )
     body.append(
         "This offer is closed: NextMove no longer counts it among your open offers. When "
@@ -309,6 +320,7 @@ def advise_job_change(
     role = f"{job.role_title} at {job.employer}"
     started = job.start_date.isoformat()
     previous = _previous_job(state, event.id)
+    new_employer = _new_employer(previous, job.employer)
     evidence = [
         Evidence(
             label="New role",
@@ -318,12 +330,11 @@ def advise_job_change(
             detail=f"base {money(job.compensation.base_salary, cur)}",
         ),
         Evidence(
-            label="Tenure with your employer",
-            value=0 if _new_employer(before, previous, job.employer) else "continues",
-            unit="years",
+            label="Tenure with your employer counts from",
+            value=started if new_employer else "your start with them (unchanged)",
             source="Your job change",
             year=started,
-            detail=f"counts from {started}",
+            detail="a new employer restarts it" if new_employer else "the same employer",
         ),
     ]
     paragraphs = [f"You are now {role} (since {started}): what is the next role?"]
@@ -357,7 +368,7 @@ def advise_job_change(
     closed = _closed_window(before, event.occurred_at)
     tenure = (
         f"Your tenure restarts: NextMove counts it from {started}."
-        if _new_employer(before, previous, job.employer)
+        if new_employer
         else f"You stay with {job.employer}: your tenure there continues."
     )
     paragraphs.append(" ".join(part for part in (closed, tenure) if part))
@@ -394,7 +405,7 @@ def _previous_job(state: PersonState, event_id: str) -> JobEntry | None:
     return earlier[-1] if earlier else None
 
 
-def _new_employer(before: PersonState, previous: JobEntry | None, employer: str) -> bool:
+def _new_employer(previous: JobEntry | None, employer: str) -> bool:
     return previous is None or previous.data.employer != employer
 
 

@@ -22,6 +22,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict
 
 from nextmove.contracts.events import (
+    CompensationPackage,
     FeelingsData,
     GoalData,
     JobChangeData,
@@ -74,6 +75,17 @@ class SuccessEntry(Dated):
 
 class OfferEntry(Dated):
     data: OfferData
+    # The package of the first version seen, and when: what negotiating is measured from
+    # once a revised version replaces it (None: this entry is the first version).
+    first_package: CompensationPackage | None = None
+    first_at: datetime | None = None
+
+    @property
+    def first(self) -> tuple[CompensationPackage, datetime]:
+        """The first package offered, and when it was."""
+        if self.first_package is not None and self.first_at is not None:
+            return self.first_package, self.first_at
+        return self.data.package, self.occurred_at
 
 
 class CheckinEntry(Dated):
@@ -163,8 +175,11 @@ class PersonState(BaseModel):
         The caller checks ``entry.supersedes(state.offer(...))`` first: an older version
         arriving late must not replace a newer one.
         """
-        others = [o for o in self.offers if o.data.offer_id != entry.data.offer_id]
-        return self.model_copy(update={"offers": _insert(others, entry, keep=KEEP_OFFERS)})
+        stored = self.offer(entry.data.offer_id)
+        if stored is not None and stored.event_id != entry.event_id:
+            first, at = stored.first if stored.occurred_at <= entry.occurred_at else entry.first
+            entry = entry.model_copy(update={"first_package": first, "first_at": at})
+        return self.with_offer_replaced(entry)
 
     def resolution(self, offer_id: str) -> ResolutionEntry | None:
         """The stored outcome of an offer, if it has one: a resolved offer is closed."""
@@ -221,6 +236,21 @@ class PersonState(BaseModel):
             }
         )
         return self.model_copy(update={"profile": profile.model_copy(update={"data": data})})
+
+    def with_earlier_offer(self, entry: OfferEntry) -> PersonState:
+        """The record when an older version of a stored offer arrives late: it replaces
+        nothing, but when it is the earliest seen its package becomes the first offer."""
+        stored = self.offer(entry.data.offer_id)
+        if stored is None or entry.occurred_at >= stored.first[1]:
+            return self
+        first = stored.model_copy(
+            update={"first_package": entry.data.package, "first_at": entry.occurred_at}
+        )
+        return self.with_offer_replaced(first)
+
+    def with_offer_replaced(self, entry: OfferEntry) -> PersonState:
+        others = [o for o in self.offers if o.data.offer_id != entry.data.offer_id]
+        return self.model_copy(update={"offers": _insert(others, entry, keep=KEEP_OFFERS)})
 
 
 def _insert[E: Dated](entries: list[E], entry: E, *, keep: int) -> list[E]:
