@@ -121,13 +121,12 @@ def on_offer_resolved(state: PersonState, event: OfferResolved, *, tenant: str) 
 def on_job_changed(state: PersonState, event: JobChanged, *, tenant: str) -> Outcome:
     """A new job joins the career history; when it is the current one, the window
     closes, tenure restarts and the next goal is asked for."""
-    entry = outcomes.job_entry(event)
-    before = state
+    entry = outcomes.job_entry(state, event)
     state = state.with_job(entry)
     if state.current_job is None or state.current_job.event_id != event.id:
         return Outcome(state, [])  # an older job, arriving late: history only
     state = outcomes.close_window(state, entry)
-    rec = outcomes.advise_job_change(before, state, event, tenant=tenant)
+    rec = outcomes.advise_job_change(state, entry, event, tenant=tenant)
     return Outcome(state, [rec])
 
 

@@ -26,6 +26,7 @@ from datetime import UTC, datetime, time
 
 from nextmove.contracts.events import (
     CompensationPackage,
+    CurrentCompensation,
     JobChanged,
     OfferResolved,
 )
@@ -296,8 +297,33 @@ def resolution_entry(event: OfferResolved) -> ResolutionEntry:
 # ---- job.changed --------------------------------------------------------------------
 
 
-def job_entry(event: JobChanged) -> JobEntry:
-    return JobEntry(event_id=event.id, occurred_at=event.occurred_at, data=event.data)
+def job_entry(state: PersonState, event: JobChanged) -> JobEntry:
+    """The job as the record keeps it: a redelivery finds the entry first stored, with
+    what the move left behind (the role and pay before it, the window it closed)."""
+    stored = next((j for j in state.jobs if j.event_id == event.id), None)
+    if stored is not None:
+        return stored
+    current = state.current_job
+    pay_before: CurrentCompensation | None
+    new = JobEntry(event_id=event.id, occurred_at=event.occurred_at, data=event.data)
+    if current is not None and current.order > new.order:
+        return new  # an older job arriving late: history only, it left nothing behind
+    if current is not None:
+        role_before: str | None = f"{current.data.role_title} at {current.data.employer}"
+        pay_before = current.data.compensation
+    elif state.profile is not None:
+        role_before = state.profile.data.current_role
+        pay_before = state.profile.data.compensation
+    else:
+        role_before, pay_before = None, None
+    window = timing.open_window(state, event.occurred_at)
+    return new.model_copy(
+        update={
+            "role_before": role_before,
+            "pay_before": pay_before,
+            "closed_window_of": window[0].data.title if window is not None else None,
+        }
+    )
 
 
 def close_window(state: PersonState, job: JobEntry) -> PersonState:
@@ -311,10 +337,10 @@ def close_window(state: PersonState, job: JobEntry) -> PersonState:
 
 
 def advise_job_change(
-    before: PersonState, state: PersonState, event: JobChanged, *, tenant: str
+    state: PersonState, entry: JobEntry, event: JobChanged, *, tenant: str
 ) -> Recommendation:
-    """Rule ``goal.next_role``: you are now X; what is the next role? ``before`` is the
-    record as it was, ``state`` with the job in it."""
+    """Rule ``goal.next_role``: you are now X; what is the next role? ``state`` holds the
+    job ``entry`` as its current job."""
     job = event.data
     cur = job.compensation.currency
     role = f"{job.role_title} at {job.employer}"
@@ -339,7 +365,7 @@ def advise_job_change(
     ]
     paragraphs = [f"You are now {role} (since {started}): what is the next role?"]
 
-    old_pay = _pay_before(before, previous, cur)
+    old_pay = _pay_before(entry, cur)
     if old_pay is not None:
         old_base, where = old_pay
         change = job.compensation.base_salary / old_base - 1
@@ -363,9 +389,14 @@ def advise_job_change(
     if len(state.jobs) > 1:
         paragraphs.append("Your career so far, newest first:\n" + history)
 
-    goal_line = _goal_line(before, job.role_title)
+    goal_line = _goal_line(state, job.role_title)
     paragraphs.append(goal_line)
-    closed = _closed_window(before, event.occurred_at)
+    closed = (
+        f"The window your win '{entry.closed_window_of}' opened is closed: it belongs to "
+        "your last role; a major success in this one will open the next."
+        if entry.closed_window_of
+        else ""
+    )
     tenure = (
         f"Your tenure restarts: NextMove counts it from {started}."
         if new_employer
@@ -409,21 +440,12 @@ def _new_employer(previous: JobEntry | None, employer: str) -> bool:
     return previous is None or previous.data.employer != employer
 
 
-def _pay_before(
-    before: PersonState, previous: JobEntry | None, currency: str
-) -> tuple[float, str] | None:
-    """The base before this move: the previous job's, else the profile's, in ``currency``."""
-    if previous is not None:
-        pay = previous.data.compensation
-        if pay.currency == currency and pay.base_salary > 0:
-            return pay.base_salary, f"as {previous.data.role_title} at {previous.data.employer}"
+def _pay_before(entry: JobEntry, currency: str) -> tuple[float, str] | None:
+    """The base before this move, and in which role, when known and in ``currency``."""
+    pay = entry.pay_before
+    if pay is None or pay.currency != currency or pay.base_salary <= 0:
         return None
-    if before.profile is None or before.profile.data.compensation is None:
-        return None
-    pay = before.profile.data.compensation
-    if pay.currency != currency or pay.base_salary <= 0:
-        return None
-    return pay.base_salary, f"as {before.profile.data.current_role}"
+    return pay.base_salary, f"as {entry.role_before}"
 
 
 def _history(state: PersonState) -> str:
@@ -438,15 +460,15 @@ def _history(state: PersonState) -> str:
     return "\n".join(lines)
 
 
-def _goal_line(before: PersonState, new_role: str) -> str:
+def _goal_line(state: PersonState, new_role: str) -> str:
     """What the move means for the goal on record."""
-    if before.goal is None:
+    if state.goal is None:
         return "You have no goal on record yet: the next one is the place to start."
-    assessment = goals.assess(before.goal.data)
+    assessment = goals.assess(state.goal.data)
     target = assessment.found.get("role")
     if target and _same_role(target, new_role):
         return f"You reached your goal, {target}: it is time to set the next one."
-    stated = before.goal.data.statement
+    stated = state.goal.data.statement
     return (
         f'Your goal on record is "{stated}". Check it still fits from where you are now, '
         "or set a new one."
@@ -459,18 +481,6 @@ def _same_role(target: str, new_role: str) -> bool:
     if a is not None and b is not None:
         return a is b
     return target.casefold() in new_role.casefold()
-
-
-def _closed_window(before: PersonState, now: datetime) -> str:
-    """A sentence when the move closes a window a success still held open."""
-    window = timing.open_window(before, now)
-    if window is None:
-        return ""
-    newest = window[0]
-    return (
-        f"The window your win '{newest.data.title}' opened is closed: it belongs to your "
-        "last role; a major success in this one will open the next."
-    )
 
 
 def _next_role(title: str) -> str:

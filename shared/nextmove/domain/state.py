@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 
 from nextmove.contracts.events import (
     CompensationPackage,
+    CurrentCompensation,
     FeelingsData,
     GoalData,
     JobChangeData,
@@ -98,6 +99,12 @@ class ResolutionEntry(Dated):
 
 class JobEntry(Dated):
     data: JobChangeData
+    # What the move left behind, as the record stood when it first arrived, so that a
+    # redelivery gives the same advice: the role and pay before it, and the win whose
+    # timing window it closed.
+    role_before: str | None = None
+    pay_before: CurrentCompensation | None = None
+    closed_window_of: str | None = None
 
     @property
     def order(self) -> tuple[date, datetime, str]:
