@@ -8,6 +8,7 @@ often it is delivered; a job change keeps the career history and restarts tenure
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -112,3 +113,33 @@ def test_an_outcome_for_an_offer_never_received_is_kept_without_advice(stack):
     assert _state(stack)["resolutions"][0]["data"]["offer_id"] == "offer-nobody-sent"
     assert [r for r in stack.published if r["trigger_event_id"] == "evt-sam-0005"] == []
     assert stack.sent == []
+
+
+def test_advice_held_overnight_on_an_offer_since_declined_is_not_sent(stack):
+    """The offer's pending advice closes: its email waited for the morning, the person
+    declined the offer in the night, and the morning's digest run sends nothing."""
+    night = datetime.fromisoformat("2026-05-06T23:00:00-07:00")  # Los Angeles
+    offer = load_event("offer_received")
+    offer["data"].pop("deadline")  # no deadline: normal priority, held for quiet hours
+    declined = load_event("offer_resolved")
+    declined["data"] = {"offer_id": offer["data"]["offer_id"], "outcome": "declined"}
+    for document, at in (
+        (load_event("profile_updated"), night - timedelta(hours=1)),
+        (offer, night),
+        (declined, night + timedelta(hours=1)),
+    ):
+        stack.travel_to(at)
+        body = _body({**document, "occurred_at": at.isoformat()})
+        assert stack.post(body, stack.signed_headers(body))[0] == 202
+        stack.drain()
+    assert stack.sent == []
+    assert [r["rule"] for r in stack.published] == ["negotiation.market_anchor"]
+    stack.run_schedules(datetime.fromisoformat("2026-05-07T08:30:00-07:00"))
+    assert stack.sent == []
+    statuses = {
+        i["sk"]["S"]: i["status"]["S"]
+        for i in table_items(stack)
+        if i["sk"]["S"].startswith("EMAIL#")
+    }
+    assert list(statuses.values()) == ["suppressed:closed"]
+    assert not [i for i in table_items(stack) if i["sk"]["S"].startswith("DIGEST#")]

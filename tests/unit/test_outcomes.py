@@ -321,3 +321,12 @@ def test_a_redelivered_job_change_is_one_fact_and_the_same_advice():
     again = play(job(), state=first.state)
     assert again.state == first.state
     assert again.recommendations == first.recommendations
+
+
+def test_advice_on_a_resolved_offer_is_closed_including_its_first_version():
+    first, revised = offer(base=180_000), offer(base=190_000, at=T0 + timedelta(days=2))
+    state = play(profile(), first, revised).state
+    assert not state.advice_closed(first.id) and not state.advice_closed(revised.id)
+    closed = play(resolved("withdrawn", asked=None), state=state).state
+    assert closed.advice_closed(first.id) and closed.advice_closed(revised.id)
+    assert not closed.advice_closed("some-other-event")

@@ -80,6 +80,7 @@ class OfferEntry(Dated):
     # once a revised version replaces it (None: this entry is the first version).
     first_package: CompensationPackage | None = None
     first_at: datetime | None = None
+    first_event_id: str | None = None
 
     @property
     def first(self) -> tuple[CompensationPackage, datetime]:
@@ -184,8 +185,15 @@ class PersonState(BaseModel):
         """
         stored = self.offer(entry.data.offer_id)
         if stored is not None and stored.event_id != entry.event_id:
-            first, at = stored.first if stored.occurred_at <= entry.occurred_at else entry.first
-            entry = entry.model_copy(update={"first_package": first, "first_at": at})
+            older = stored if stored.occurred_at <= entry.occurred_at else entry
+            first, at = older.first
+            entry = entry.model_copy(
+                update={
+                    "first_package": first,
+                    "first_at": at,
+                    "first_event_id": older.first_event_id or older.event_id,
+                }
+            )
         return self.with_offer_replaced(entry)
 
     def resolution(self, offer_id: str) -> ResolutionEntry | None:
@@ -201,6 +209,16 @@ class PersonState(BaseModel):
             if self.resolution(entry.data.offer_id) is None
             and (entry.data.deadline is None or entry.data.deadline >= today)
         ]
+
+    def advice_closed(self, trigger_event_id: str) -> bool:
+        """Whether advice triggered by ``trigger_event_id`` is on an offer since accepted,
+        declined or withdrawn (the stored or the first version of it): an email of it
+        still waiting would advise on an offer that is no longer open."""
+        return any(
+            trigger_event_id in (o.event_id, o.first_event_id)
+            and self.resolution(o.data.offer_id) is not None
+            for o in self.offers
+        )
 
     def with_resolution(self, entry: ResolutionEntry) -> PersonState:
         """The record with ``entry`` replacing any stored outcome of the same offer (the
@@ -251,7 +269,11 @@ class PersonState(BaseModel):
         if stored is None or entry.occurred_at >= stored.first[1]:
             return self
         first = stored.model_copy(
-            update={"first_package": entry.data.package, "first_at": entry.occurred_at}
+            update={
+                "first_package": entry.data.package,
+                "first_at": entry.occurred_at,
+                "first_event_id": entry.event_id,
+            }
         )
         return self.with_offer_replaced(first)
 
