@@ -10,7 +10,7 @@ import pytest
 from nextmove.contracts.events import EVENT_MODELS, Envelope
 from nextmove.domain import outcomes, timing
 from nextmove.domain.coach import Outcome, react
-from nextmove.domain.state import KEEP_JOBS, PersonState
+from nextmove.domain.state import KEEP_JOBS, OfferEntry, PersonState
 from nextmove.domain.thresholds import defaults
 
 TENANT = "acme"
@@ -330,3 +330,15 @@ def test_advice_on_a_resolved_offer_is_closed_including_its_first_version():
     closed = play(resolved("withdrawn", asked=None), state=state).state
     assert closed.advice_closed(first.id) and closed.advice_closed(revised.id)
     assert not closed.advice_closed("some-other-event")
+
+
+def test_zero_figures_do_not_break_the_arithmetic():
+    # An offer of $0 base (negotiation itself is not run here: only the record).
+    zero = offer(base=0)
+    state = play(profile()).state.with_offer(
+        OfferEntry(event_id=zero.id, occurred_at=zero.occurred_at, data=zero.data)
+    )
+    text = body(play(resolved(base=50_000, asked=60_000), state=state))
+    assert "$50,000 a year more than the first offer of $0: what negotiating" in text
+    job_text = body(play(profile(base=0), job(base=0)))
+    assert "Your base went from" not in job_text

@@ -121,10 +121,10 @@ def advise_resolution(
     else:
         parts.append("You countered." if resolution.countered else "You did not counter.")
     if gained is not None and gained > 0:
+        share = f" ({pct(gained / first_base)} more)" if first_base > 0 else ""
         parts.append(
             f"That is {money(gained, cur)} a year more than the first offer of "
-            f"{money(first_base, cur)} ({pct(gained / first_base)} more): what negotiating "
-            "earned you."
+            f"{money(first_base, cur)}{share}: what negotiating earned you."
         )
     elif gained is not None:
         below = " or less" if gained < 0 else ""
