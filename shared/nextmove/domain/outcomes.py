@@ -1,21 +1,24 @@
 """Closing the loop: what an offer's outcome and a job change tell the person.
 
-**An accepted offer** (``offer.accepted``) gets one "negotiation" recommendation, in the
-person's own numbers: what they asked (when they countered), what they got, against the
-first offer and against their old pay; then over a ten-year horizon, the new base against
-what a job-mindset raise (10% and 20% over the old pay: the raise a person who takes the
-first number, or asks from their current pay, tends to get) would have paid. The
-assumption is stated in the advice: both paths then grow at the same ``GROWTH`` (3%) a
-year, so the yearly gap grows with them; it is a comparison, not a forecast. A declined
-or withdrawn offer is recorded and closes the offer (it no longer counts as open, and no
-later version of it is negotiated); it gets no advice of its own. An outcome for an offer
+**An accepted offer** (rule ``negotiation.offer_accepted``) gets one "negotiation"
+recommendation, in the person's own numbers: what they asked (when they countered),
+what they got, against the first version of the offer and against their old pay; then,
+over a ten-year horizon, the new base against what a job-mindset raise (10% and 20%
+over the old pay: what asking from current pay tends to bring) would have paid. The
+assumption is stated in the advice: both paths then grow alike, ``GROWTH`` (3%) a year,
+so a yearly gap in base counts ``horizon_factor()`` (11.46) times; a comparison, not a
+forecast. A declined or withdrawn offer is recorded and closes the offer (it no longer
+counts as open, a later version of it is not negotiated, and its advice still waiting
+to be emailed is not sent); it gets no advice of its own. An outcome for an offer
 NextMove never saw is recorded without advice: there is no first offer to measure
 against, and NextMove says nothing it cannot back with the person's figures.
 
-**A job change** (``goal.next_role``) gets one "goal" recommendation: you are now X at Y;
-what is the next role? The window a past success opened is closed (it served this move,
-or belongs to the old job), tenure restarts with a new employer, and the career history
-(roles and pay over time) is shown with the change in pay since the previous job.
+**A job change** (rule ``goal.next_role``) gets one "goal" recommendation: you are now X
+at Y; what is the next role? The window a past success held open closes (no success
+from before the new start opens one), tenure restarts with a new employer, and the
+career history (roles and pay over time) is shown with the change in base since the
+previous role. What the move left behind (the role and pay before it, the window it
+closed) is kept on the job's entry, so a redelivery gives the same advice.
 
 Pure: no boto3, no clock; every date comes from the events.
 """
