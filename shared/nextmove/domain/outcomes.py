@@ -422,7 +422,7 @@ def advise_job_change(
         kind="goal",
         created_at=event.occurred_at,
         priority="normal",
-        headline=f"You are now {job.role_title}: what is the next role?",
+        headline=f"You are now {_clip(job.role_title)}: what is the next role?",
         body="\n\n".join(paragraphs),
         evidence=evidence,
         actions=[
@@ -492,3 +492,8 @@ def _next_role(title: str) -> str:
     if current is not None and current.step_up:
         return cat.roles[current.step_up].title
     return f"<the role after {title}>"
+
+
+def _clip(text: str, limit: int = 150) -> str:
+    """A title short enough for a headline (a headline holds 200 characters)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
