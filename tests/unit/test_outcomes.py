@@ -342,3 +342,8 @@ def test_zero_figures_do_not_break_the_arithmetic():
     assert "$50,000 a year more than the first offer of $0: what negotiating" in text
     job_text = body(play(profile(base=0), job(base=0)))
     assert "Your base went from" not in job_text
+
+
+def test_a_long_title_still_fits_the_headline():
+    [rec] = play(profile(), job("Principal " + "x" * 190)).recommendations
+    assert len(rec.headline) <= 200 and rec.headline.endswith("…: what is the next role?")
