@@ -87,7 +87,9 @@ def job(
         "start_date": start.isoformat(),
         "compensation": {"base_salary": base},
     }
-    return event("job.changed", data, at=at, id=f"job-{role.replace(' ', '-')}-{at:%Y%m%d%H%M%S}")
+    return event(
+        "job.changed", data, at=at, id=f"job-{role.replace(' ', '-')[:40]}-{at:%Y%m%d%H%M%S}"
+    )
 
 
 def success(title: str = "Launched the payments API", *, at: datetime = T0):
