@@ -349,3 +349,21 @@ def test_zero_figures_do_not_break_the_arithmetic():
 def test_a_long_title_still_fits_the_headline():
     [rec] = play(profile(), job("Principal " + "x" * 190)).recommendations
     assert len(rec.headline) <= 200 and rec.headline.endswith("…: what is the next role?")
+
+
+def test_a_counter_that_moved_nothing_is_not_called_a_gain():
+    text = body(play(profile(), offer(base=180_000), resolved(base=180_000, asked=200_000)))
+    assert "You asked for $200,000 and got $180,000." in text
+    assert "The base stayed at the first offer's $180,000 or below." in text
+    assert "what negotiating earned you" not in text
+
+
+def test_a_revised_offer_taken_without_a_counter_is_not_credited_to_negotiating():
+    revised = offer(base=190_000, at=T0 + timedelta(days=2))
+    out = play(profile(), offer(base=180_000), revised, resolved(base=None, asked=None))
+    text = body(out)
+    assert (
+        "$10,000 a year more than the first offer of $180,000 (6% more): what the revised" in text
+    )
+    assert "the $10,000 the revision added on base comes to $114,639" in text
+    assert out.recommendations[0].headline.startswith("Offer accepted")

@@ -88,7 +88,7 @@ def advise_resolution(
         Evidence(
             label="First offer (base)",
             value=first_base,
-            unit=cur,
+            unit=first.currency,
             source=RECORD,
             year=offered_on,
             detail=f"{company}, {offer.data.role_title}",
@@ -123,11 +123,19 @@ def advise_resolution(
         )
     else:
         parts.append("You countered." if resolution.countered else "You did not counter.")
+    negotiated = resolution.countered or asked is not None
     if gained is not None and gained > 0:
         share = f" ({pct(gained / first_base)} more)" if first_base > 0 else ""
+        why = "what negotiating earned you" if negotiated else "what the revised offer added"
         parts.append(
             f"That is {money(gained, cur)} a year more than the first offer of "
-            f"{money(first_base, cur)}{share}: what negotiating earned you."
+            f"{money(first_base, cur)}{share}: {why}."
+        )
+    elif gained is not None and negotiated:
+        parts.append(
+            f"The base stayed at the first offer's {money(first_base, cur)} or below. Ask now "
+            "for a written salary review within six months; next time, anchor your counter "
+            "on the market rate of the role and hold it."
         )
     elif gained is not None:
         below = " or less" if gained < 0 else ""
@@ -148,8 +156,9 @@ def advise_resolution(
     old = _old_base(state, cur)
     body = [" ".join(parts)]
     if gained is not None and gained > 0:
+        won = "you negotiated" if negotiated else "the revision added"
         body.append(
-            f"{assumption}, the {money(gained, cur)} you negotiated on base comes to "
+            f"{assumption}, the {money(gained, cur)} {won} on base comes to "
             f"{money(over_horizon(gained), cur)}."
         )
         assumption = f"Over the same {HORIZON_YEARS} years"
@@ -235,7 +244,7 @@ def advise_resolution(
         kind="negotiation",
         created_at=event.occurred_at,
         priority="normal",
-        headline=_accepted_headline(gained, cur),
+        headline=_accepted_headline(gained if negotiated else None, cur),
         body="\n\n".join(body),
         evidence=evidence,
         actions=[
