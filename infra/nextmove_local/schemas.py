@@ -29,9 +29,37 @@ def generated() -> dict[str, dict[str, Any]]:
     found["event.schema.json"] = TypeAdapter(InboundEvent).json_schema()
     found["recommendation.schema.json"] = Recommendation.model_json_schema()
     for name, schema in found.items():
+        _define_once(schema, "OccupationCode")
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         schema["$id"] = f"https://nextmove.example/schemas/{name}"
     return found
+
+
+def _define_once(schema: dict[str, Any], name: str) -> None:
+    """The occupation codes' enum (about 1,900 codes) once in ``$defs``, referenced from
+    every field that takes one, rather than copied into each."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if len(node.get("enum", ())) > 1000:
+                found.append(node)
+                return
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    if not found:
+        return
+    shared = {key: found[0][key] for key in ("type", "pattern", "enum") if key in found[0]}
+    for node in found:
+        for key in shared:
+            node.pop(key, None)
+        node["$ref"] = f"#/$defs/{name}"
+    schema.setdefault("$defs", {})[name] = shared
 
 
 def openapi(schemas: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:

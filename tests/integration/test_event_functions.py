@@ -145,3 +145,25 @@ def test_free_text_stays_in_the_event_row_not_in_the_record_every_event_reads(
     assert [entry["data"][free_text] for entry in state[section]] == [None]
     fact = next(i for i in table_items(stack) if i["sk"]["S"] == f"EVENT#{document['id']}")
     assert json.loads(fact["body"]["S"])["data"][free_text] == "Private words the rules never read"
+
+
+def test_a_note_shapes_the_advice_but_is_in_no_log_and_no_other_row(stack, capsys):
+    # The seed's situation in a check-in note: the advice answers it by its signals.
+    document = load_event("feelings_checked_in")
+    private = "Passed over for the Zephyr lead role; thinking of leaving"
+    document["data"].update(feeling="neutral", note=private)
+    result = stack.functions[FUNCTIONS["feelings_checked_in"]].invoke(bus_event(stack, document))
+
+    assert len(result["recommendations"]) == 1
+    [row] = [i for i in table_items(stack) if i["sk"]["S"].startswith("REC#")]
+    assert "Passed over? Build the case before you move" in str(row)
+    fact_key = f"EVENT#{document['id']}"
+    # Every other row, the compressed record decompressed, holds no word of the note.
+    others = [
+        store.state_json(i).decode() if i["sk"]["S"] == "STATE" else str(i)
+        for i in table_items(stack)
+        if i["sk"]["S"] != fact_key
+    ]
+    assert len(others) >= 2 and not [row for row in others if "Zephyr" in row]
+    logged = capsys.readouterr()
+    assert "Zephyr" not in logged.out + logged.err

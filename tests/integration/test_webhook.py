@@ -113,3 +113,25 @@ def test_the_bus_refusing_the_event_is_a_503_the_partner_retries(stack, monkeypa
     assert status == 503
     assert answer["error"] == "unavailable"
     _assert_nothing_kept(stack)
+
+
+@pytest.mark.parametrize("code", ["99-9999", "29-1141.99", "291141", "29-1141.3"])
+def test_an_unknown_or_malformed_occupation_code_is_a_400_naming_the_field(stack, code):
+    offer = load_event("offer_received")
+    offer["data"]["occupation_code"] = code
+    body = json.dumps(offer).encode()
+    status, answer = stack.post(body, stack.signed_headers(body))
+    assert (status, answer["error"]) == (400, "invalid_event")
+    assert [d["field"] for d in answer["details"]] == ["data.occupation_code"]
+    _assert_nothing_kept(stack)
+
+
+def test_a_partners_occupation_code_is_accepted_and_kept(stack):
+    offer = load_event("offer_received")
+    offer["data"]["occupation_code"] = "11-3021.00"
+    body = json.dumps(offer).encode()
+    status, _ = stack.post(body, stack.signed_headers(body))
+    assert status == 202
+    stack.drain()
+    fact = next(i for i in table_items(stack) if i["sk"]["S"] == f"EVENT#{offer['id']}")
+    assert json.loads(fact["body"]["S"])["data"]["occupation_code"] == "11-3021.00"

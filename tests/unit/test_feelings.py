@@ -9,7 +9,7 @@ import pytest
 from nextmove.contracts.events import FeelingsCheckedIn, GoalUpdated
 from nextmove.contracts.recommendation import Recommendation
 from nextmove.domain.coach import react
-from nextmove.domain.feelings import excited_streak, trend
+from nextmove.domain.feelings import excited_streak, note_signals, trend
 from nextmove.domain.state import CheckinEntry, PersonState
 from nextmove.domain.thresholds import defaults
 
@@ -138,3 +138,63 @@ def test_a_late_check_in_is_recorded_without_advice():
 
     assert recs == []
     assert [c.data.feeling for c in state.checkins] == ["overwhelmed", "content"]
+
+
+# ---- the note's signals ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("note", "signals"),
+    [
+        (
+            "Passed over for the team lead role; thinking of leaving",
+            {"passed_over", "thinking_of_leaving"},
+        ),
+        ("They passed me over again for charge nurse", {"passed_over"}),
+        ("Didn't get the promotion. Someone else got the job", {"passed_over"}),
+        ("I never got the promotion they promised", {"passed_over"}),
+        ("So burnt out after the audit", {"burnout"}),
+        ("Exhausted, can't switch off at night", {"burnout"}),
+        ("Updating my résumé and looking for a new job", {"thinking_of_leaving"}),
+        ("Ready to quit", {"thinking_of_leaving"}),
+        ("We launched the new clinic!", {"new_win"}),
+        ("Passed my NCLEX boards exam", {"new_win"}),
+        ("Got promoted to site supervisor", {"new_win"}),
+        ("Closed the Henderson deal and hit my quota", {"new_win"}),
+        # Negations cancel, within their clause.
+        ("I'm not burned out any more", set()),
+        ("No longer thinking about quitting", set()),
+        ("Never launched anything this year", set()),
+        ("Not thinking of leaving, but exhausted", {"burnout"}),
+        # Plain days say nothing.
+        ("Good week, steady progress", set()),
+        ("", set()),
+        (None, set()),
+    ],
+)
+def test_a_note_is_read_for_a_few_clear_signals(note: str | None, signals: set[str]) -> None:
+    assert note_signals(note) == signals
+
+
+def test_curly_apostrophes_read_as_straight_ones() -> None:
+    assert note_signals("I didn\u2019t get promoted") == {"passed_over"}
+
+
+def test_burning_out_comes_before_a_plan_and_is_said_back_without_the_note() -> None:
+    event = FeelingsCheckedIn.model_validate(
+        {
+            "id": "checkin-b",
+            "type": "feelings.checked_in",
+            "occurred_at": T0,
+            "person_id": "p-1",
+            "data": {"feeling": "overwhelmed", "note": "burned out by the Q3 night shifts"},
+        }
+    )
+    state, [rec] = wellbeing(fresh(), event)
+
+    assert (rec.rule, rec.priority) == ("feelings.burnout", "high")
+    assert rec.headline == "Burning out? Rest comes before the next move"
+    assert "make no big decision while you are exhausted" in rec.body
+    assert "doctor or your employee assistance programme" in rec.body
+    assert "night shifts" not in rec.model_dump_json()
+    assert "night shifts" not in state.model_dump_json()

@@ -238,3 +238,35 @@ def test_a_level_word_inside_the_role_title_is_not_a_second_facet(statement, lev
         assert f'the role and level ("{role}")' in rec.body and "the level (" not in rec.body
     else:
         assert f'the level ("{level}")' in rec.body
+
+
+# ---- any occupation is a role -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("statement", "role"),
+    [
+        ("Become a Dental Hygienist at a community clinic by 2028", "Dental Hygienist"),
+        ("Work as a licensed Electrician by 2027", "Electrician"),
+        ("Be a Nurse Practitioner in a rural hospital by 2029", "Nurse Practitioner"),
+    ],
+)
+def test_a_goal_naming_any_occupation_names_a_role(statement: str, role: str) -> None:
+    assessment = assess(GoalData(statement=statement))
+    assert assessment.found["role"] == role
+    assert "role" not in assessment.missing
+
+
+def test_a_specific_goal_for_a_trade_or_care_job_maps_to_its_occupation() -> None:
+    statement = (
+        "Become a senior Dental Hygienist at a 50-person private company in healthcare by 2028"
+    )
+    rec = goal_recommendation(PersonState.new(TENANT, "p-1"), goal_event(statement))
+    assert rec.rule == "goal.specific"
+    assert "It maps to the occupation Dental Hygienists (SOC 29-1292)." in rec.body
+
+
+def test_a_partners_occupation_code_names_the_goals_role() -> None:
+    event = goal_event("Move into critical care by 2028", occupation_code="29-1141.03")
+    assessment = assess(event.data)
+    assert assessment.found["role"] == "Registered Nurse"

@@ -35,7 +35,7 @@ from nextmove.domain.negotiation import (
 )
 from nextmove.domain.state import OfferEntry, PersonState, ProfileEntry, SuccessEntry
 from nextmove.domain.wording import money
-from nextmove.reference import market
+from nextmove.reference import market, titles
 
 TENANT = "acme-careers"
 PERSON = "person-1"
@@ -63,6 +63,7 @@ def offer_data(
     cliff_months: int = 12,
     sign_on: float = 0,
     deadline: date | None = None,
+    occupation_code: str | None = None,
 ) -> OfferData:
     return OfferData(
         offer_id=offer_id,
@@ -79,6 +80,7 @@ def offer_data(
             cliff_months=cliff_months,
             sign_on_bonus=sign_on,
         ),
+        occupation_code=occupation_code,
         deadline=deadline,
     )
 
@@ -519,7 +521,7 @@ def _assert_no_figure_invented(rec: Recommendation) -> None:
 
 
 def test_an_unknown_title_gets_no_market_figure() -> None:
-    title = "Chief Vibes Curator"
+    title = "Head of Vibes"
     assert market.occupation_for_title(title) is None
     rec = advise(offer_event(offer_data(title=title)))
 
@@ -644,7 +646,12 @@ def national_view(
     )
     anchor = wages.at(level_key)
     assert anchor is not None
-    return MarketView(occupation=occupation, wages=wages, level_key=level_key, anchor=anchor)
+    coded = titles.TitleMatch(
+        occupation.name, titles.Candidate(occupation.soc, occupation.name), "exact title", 1.0
+    )
+    return MarketView(
+        occupation=occupation, wages=wages, level_key=level_key, coded=coded, anchor=anchor
+    )
 
 
 def test_the_counter_never_rounds_below_the_market_figure_it_anchors_on() -> None:
@@ -742,3 +749,56 @@ def test_an_ambitious_counter_says_so_with_the_risk_and_the_fallback() -> None:
     assert "the lowest base you would accept" in rec.body
     modest = advise(offer_event(offer_data(base=up_to_thousand(p75() * 0.95))))
     assert "ambitious ask" not in modest.body
+
+
+# ---- every occupation: the title coder ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "soc"),
+    [
+        ("Registered Nurse", "29-1141"),
+        ("Journeyman Electrician", "47-2111"),
+        ("3rd Grade Teacher", "25-2021"),
+        ("CDL-A Truck Driver", "53-3032"),
+    ],
+)
+def test_offers_for_every_kind_of_work_are_priced_on_their_market(title: str, soc: str) -> None:
+    rec = advise(
+        offer_event(offer_data(title=title, level="mid", base=40_000, city="Denver", state="CO"))
+    )
+    assert rec.rule == RULE_MARKET_ANCHOR
+    occupation = evidence(rec, "Occupation")
+    assert str(occupation.value).endswith(f"(SOC {soc})")
+    assert occupation.detail is not None and f"offered title '{title}'" in occupation.detail
+    assert "CC BY 4.0" in str(evidence(rec, "Occupation data").detail)
+
+
+def test_a_partners_occupation_code_wins_over_the_title() -> None:
+    data = offer_data(title="Clinical Ninja", level="mid", occupation_code="29-1141.03")
+    rec = advise(offer_event(data))
+    occupation = evidence(rec, "Occupation")
+    assert occupation.value == "Registered Nurses (SOC 29-1141)"
+    assert occupation.detail == "the partner's occupation code for 'Clinical Ninja'"
+    assert "not sure" not in rec.body
+
+
+def test_a_match_that_is_not_sure_says_so_and_names_the_runner_up() -> None:
+    coded = titles.code("Charge Nurse")
+    assert coded.occupation is not None and coded.runner_up is not None and not coded.sure
+    rec = advise(offer_event(offer_data(title="Charge Nurse", level="mid")))
+    assert (
+        "We priced 'Charge Nurse' as Registered Nurses, but the match is not sure; if your job is "
+        f"closer to {coded.runner_up.name}, the market figures differ"
+    ) in rec.body
+    assert evidence(rec, "Runner-up occupation").value == (
+        f"{coded.runner_up.name} (SOC {coded.runner_up.soc})"
+    )
+    assert "search (score" in str(evidence(rec, "Occupation").detail)
+
+
+def test_a_title_too_vague_to_code_gets_no_figure_and_the_nearest_candidate() -> None:
+    rec = advise(offer_event(offer_data(title="Engineer")))
+    _assert_no_figure_invented(rec)
+    assert "'Engineer' does not match an occupation in BLS wage data closely enough" in rec.body
+    assert "(the nearest is " in rec.body

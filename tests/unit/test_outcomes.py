@@ -367,3 +367,18 @@ def test_a_revised_offer_taken_without_a_counter_is_not_credited_to_negotiating(
     )
     assert "the $10,000 the revision added on base comes to $114,639" in text
     assert out.recommendations[0].headline.startswith("Offer accepted")
+
+
+def test_a_job_change_replaces_the_profiles_occupation_code():
+    coded = profile().model_copy(
+        update={"data": profile().data.model_copy(update={"occupation_code": "15-1252"})}
+    )
+    out = play(coded, job("Engineering Manager"))
+    assert out.state.profile.data.occupation_code is None  # not the old job's code
+    manager = event(
+        "job.changed",
+        {**job().data.model_dump(mode="json"), "occupation_code": "11-3021"},
+        at=T0 + timedelta(days=30),
+        id="job-coded",
+    )
+    assert play(manager, state=out.state).state.profile.data.occupation_code == "11-3021"

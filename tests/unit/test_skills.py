@@ -10,7 +10,7 @@ import pytest
 from nextmove.contracts.events import GoalUpdated, ProfileUpdated
 from nextmove.contracts.recommendation import Recommendation
 from nextmove.domain.coach import react
-from nextmove.domain.skills import catalogue, gap_plan
+from nextmove.domain.skills import advise_gap, catalogue, gap_plan
 from nextmove.domain.state import PersonState
 from nextmove.domain.thresholds import defaults
 
@@ -198,3 +198,74 @@ def test_a_profile_update_replans_only_when_the_plan_changes():
         "Next skills for Engineering Manager: hiring and interviewing, coaching and mentoring, "
         "and delivery planning"
     )
+
+
+# ---- any occupation: a plan from O*NET task statements ------------------------------
+
+
+def _nurse(**data: object) -> PersonState:
+    profile = ProfileUpdated.model_validate(
+        {
+            "id": "profile-rn",
+            "type": "profile.updated",
+            "occurred_at": "2026-01-05T09:00:00Z",
+            "person_id": "p-1",
+            "data": {
+                "email": "rosa@example.com",
+                "current_role": "Registered Nurse",
+                "current_level": "mid",
+                "location": {"city": "Denver", "state": "CO"},
+                "skills": ["Patient assessment"],
+                **data,
+            },
+        }
+    )
+    return react(PersonState.new("acme", "p-1"), profile, tenant="acme", thresholds=defaults).state
+
+
+def _np_goal(event_id: str = "goal-np") -> GoalUpdated:
+    return GoalUpdated.model_validate(
+        {
+            "id": event_id,
+            "type": "goal.updated",
+            "occurred_at": "2026-03-02T09:00:00Z",
+            "person_id": "p-1",
+            "data": {"statement": "Become a Nurse Practitioner at a rural hospital by 2029"},
+        }
+    )
+
+
+def test_a_goal_outside_the_catalogue_gets_a_plan_from_onet_tasks() -> None:
+    from nextmove.reference import titles
+
+    state, rec = advise_gap(
+        _nurse().model_copy(update={"goal": _goal_entry(_np_goal())}), _np_goal(), tenant="acme"
+    )
+    assert rec is not None and rec.rule == "skills.task_plan"
+    assert rec.headline == "Next for Nurse Practitioner: 3 parts of the work to build"
+    assert "Nurse Practitioners, SOC 29-1171" in rec.body
+    np_tasks, rn_tasks = titles.tasks("29-1171"), titles.tasks("29-1141")
+    to_build = [e.value for e in rec.evidence if e.label == "Work of Nurse Practitioners to build"]
+    assert len(to_build) == 3 and all(t in np_tasks and t not in rn_tasks for t in to_build)
+    assert any("diagnoses" in str(t) for t in to_build)
+    assert all(a.startswith("Build this in your current job") for a in rec.actions)
+    assert any("CC BY 4.0" in str(e.detail) for e in rec.evidence)
+    # The same plan is not sent twice.
+    _, again = advise_gap(state, _np_goal("goal-np-2"), tenant="acme")
+    assert again is None
+
+
+def test_a_profiles_occupation_code_is_the_current_work() -> None:
+    coded = _nurse(current_role="Clinical Ninja", occupation_code="29-1141")
+    plain = _nurse()
+    goal = _goal_entry(_np_goal())
+    _, by_code = advise_gap(coded.model_copy(update={"goal": goal}), _np_goal(), tenant="acme")
+    _, by_title = advise_gap(plain.model_copy(update={"goal": goal}), _np_goal(), tenant="acme")
+    assert by_code is not None and by_title is not None
+    assert by_code.actions == by_title.actions
+
+
+def _goal_entry(event: GoalUpdated):
+    from nextmove.domain.state import GoalEntry
+
+    return GoalEntry(event_id=event.id, occurred_at=event.occurred_at, data=event.data)

@@ -46,14 +46,14 @@ def success(
     )
 
 
-def checkin(feeling: str, *, at: datetime) -> FeelingsCheckedIn:
+def checkin(feeling: str, *, at: datetime, note: str | None = None) -> FeelingsCheckedIn:
     return FeelingsCheckedIn.model_validate(
         {
             "id": f"checkin-{at:%Y%m%d%H}",
             "type": "feelings.checked_in",
             "occurred_at": at,
             "person_id": "p-1",
-            "data": {"feeling": feeling},
+            "data": {"feeling": feeling, "note": note},
         }
     )
 
@@ -377,3 +377,70 @@ def test_with_most_core_skills_on_the_profile_the_goal_role_is_the_next_step():
 
     assert "Outside: apply for Sales Manager roles now" in " ".join(rec.actions)
     assert "stretch" not in rec.body
+
+
+# ---- the person's own words: a check-in note's signals ----------------------------
+
+SEED_NOTE = "Passed over for the team lead role; thinking of leaving"
+
+
+def test_a_note_saying_passed_over_and_thinking_of_leaving_builds_the_case_whatever_the_feeling():
+    # "neutral" alone asks for nothing; the note is the seed's own situation.
+    assert play(fresh(), checkin("neutral", at=T0))[1] == []
+    state, [rec] = play(fresh(), specific_goal(), checkin("neutral", at=T0, note=SEED_NOTE))
+
+    assert rec.rule == "timing.build_case_first"
+    assert rec.headline == "Passed over? Build the case before you move"
+    assert rec.body.startswith(
+        "You wrote that you were passed over and you are thinking of leaving, and you have "
+        "no major success in the last 9 months."
+    )
+    assert "what would make you the pick next time" in rec.body
+    assert "so you leave for something, not away from this" in rec.body
+    assert rec.actions[0] == (
+        "Ask whoever decided what the gap was and what would make you the pick next time."
+    )
+    [note] = [e for e in rec.evidence if e.label == "In your check-in note"]
+    assert note.value == "passed over, thinking of leaving"
+    # The note itself is said back by its signals only, and the record drops it.
+    assert "team lead" not in rec.model_dump_json()
+    assert "team lead" not in state.model_dump_json()
+
+
+def test_a_new_win_in_a_note_is_to_be_recorded():
+    _, [rec] = play(
+        fresh(), checkin("unhappy", at=T0, note="We launched the new ward rota, still fed up")
+    )
+    assert "You mention a new win: record it as a success" in rec.body
+    assert "Record the win you mention as a success, with the figure it moved." in rec.actions
+
+
+def test_burning_out_is_answered_with_rest_not_the_case_to_build():
+    out = react(
+        fresh(),
+        checkin("unhappy", at=T0, note="Completely burnt out, working every weekend"),
+        tenant=TENANT,
+        thresholds=defaults,
+    )
+    assert [r.rule for r in out.recommendations] == ["feelings.burnout"]
+
+
+def test_a_note_thinking_of_leaving_puts_the_outside_path_first_when_the_window_opens():
+    # A new joiner is pointed inside first; their note turns that round.
+    events = [
+        profile(date(2026, 1, 5)),
+        specific_goal(),
+        success("Rebuilt the churn model", category="other"),
+        checkin("excited", at=T0 + timedelta(days=1)),
+        checkin("excited", at=T0 + timedelta(days=2)),
+    ]
+    last = "excited, but thinking about leaving if they won't promote me"
+    _, [plain] = play(fresh(), *events, checkin("excited", at=T0 + timedelta(days=3)))
+    _, [rec] = play(fresh(), *events, checkin("excited", at=T0 + timedelta(days=3), note=last))
+
+    assert plain.actions[0].startswith("Inside:")
+    assert rec.actions[0].startswith("Outside:")
+    assert (
+        "You wrote that you are thinking of leaving: with this win fresh, a move is a step "
+        "towards something, from strength"
+    ) in rec.body

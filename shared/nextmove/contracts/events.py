@@ -9,9 +9,9 @@ verified the request, and travels beside the event on the bus (``BusDetail``).
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 Identifier = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@-]+$")]
 # Whitespace is stripped before the checks, so the patterns tell the schema's readers
@@ -50,6 +50,36 @@ Email = Annotated[
     ),
 ]
 Kind = Literal["timing", "negotiation", "goal", "skills", "wellbeing"]
+
+
+def _known_occupation(code: str) -> str:
+    # Imported here: only an event that carries a code opens the title coder's index.
+    from nextmove.reference import titles
+
+    if titles.from_code(code) is None:
+        raise ValueError("is not an SOC 2018 or O*NET-SOC occupation")
+    return code
+
+
+def _occupation_codes(schema: dict[str, Any]) -> None:
+    # The published contract lists the codes, so that whatever fits it is admitted.
+    from nextmove.reference import titles
+
+    schema["enum"] = titles.codes()
+
+
+# A partner that already codes its jobs sends the code; it wins over the title.
+OccupationCode = Annotated[
+    str,
+    Field(
+        pattern=r"^\d{2}-\d{4}(\.\d{2})?$",
+        description="SOC 2018 (NN-NNNN) or O*NET-SOC (NN-NNNN.NN) code of the job; "
+        "when given, it is used instead of coding the title.",
+        examples=["29-1141", "29-1141.03"],
+        json_schema_extra=_occupation_codes,
+    ),
+    AfterValidator(_known_occupation),
+]
 
 
 class Contract(BaseModel):
@@ -120,6 +150,7 @@ class GoalData(Contract):
     statement: Text = Field(description="The goal in the person's words.")
     target_role: ShortText | None = None
     target_date: date | None = None
+    occupation_code: OccupationCode | None = None
 
 
 class GoalUpdated(Envelope):
@@ -150,6 +181,7 @@ class OfferData(Contract):
     location: Location
     package: CompensationPackage
     deadline: date | None = None
+    occupation_code: OccupationCode | None = None
 
 
 class OfferReceived(Envelope):
@@ -190,6 +222,7 @@ class JobChangeData(Contract):
     start_date: date = Field(description="The first day in the new role.")
     compensation: CurrentCompensation = Field(description="The new role's pay.")
     location: Location | None = None
+    occupation_code: OccupationCode | None = None
 
 
 class JobChanged(Envelope):
@@ -205,6 +238,7 @@ class ProfileData(Contract):
     name: ShortText | None = None
     current_role: ShortText
     current_level: Level
+    occupation_code: OccupationCode | None = None
     location: Location
     compensation: CurrentCompensation | None = None
     skills: Annotated[list[ShortText], Field(max_length=100)] = []

@@ -7,10 +7,16 @@ rising or falling, anything gentler is steady. Feeling overwhelmed or anxious is
 to plan, not to act: without a specific goal, the advice is to set one, in small steps.
 A trend falling into negative feelings gets a check on what changed. A run of excited
 check-ins after a major success feeds the timing rule: the moment to move (``timing``).
+
+A check-in's note is read for a few clear signals (``note_signals``): passed over,
+burnout, thinking of leaving, a new win. They shape this advice and the timing advice;
+the note itself is never kept, logged or quoted: only the signals' names are said back.
+Burnout is answered first and alone (``feelings.burnout``): rest before any plan.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Literal
 
@@ -18,9 +24,11 @@ from nextmove.contracts.events import Feeling, FeelingsCheckedIn
 from nextmove.contracts.recommendation import Evidence, Recommendation
 from nextmove.domain import goals
 from nextmove.domain.state import CheckinEntry, PersonState
+from nextmove.domain.wording import join_words
 
 SCALE = "NextMove feelings scale"
 SCALE_YEAR = "2026"
+NOTE_RULE = "NextMove check-in note rule"
 SCORES: dict[Feeling, int] = {
     "overwhelmed": -2,
     "unhappy": -2,
@@ -36,6 +44,83 @@ NEEDS_A_PLAN: frozenset[Feeling] = frozenset({"overwhelmed", "anxious"})
 EXCITED_STREAK = 3
 
 Trend = Literal["rising", "falling", "steady"]
+
+# ---- the note's signals --------------------------------------------------------------
+
+Signal = Literal["passed_over", "burnout", "thinking_of_leaving", "new_win"]
+SIGNAL_WORDS: dict[Signal, str] = {
+    "passed_over": "you were passed over",
+    "burnout": "you are burning out",
+    "thinking_of_leaving": "you are thinking of leaving",
+    "new_win": "you have a new win",
+}
+# A small keyword rule, on purpose: a phrase a coach would read the same way, or nothing.
+# Each pattern runs on the lower-cased note with curly apostrophes made straight.
+_SIGNAL_PATTERNS: dict[Signal, tuple[str, ...]] = {
+    "passed_over": (
+        r"\bpassed (me )?over\b",
+        r"\b(didn't|did not|wasn't|was not|not) (get )?(promoted|picked|chosen|selected)\b",
+        r"\b(didn't|did not) get the (promotion|role|job|position|lead)\b",
+        r"\b(missed out on|lost out on|turned down for|rejected for) (the |a |my )?"
+        r"(promotion|role|position|lead)\b",
+        r"\b(someone else|they) got (the|my) (promotion|role|job|position)\b",
+        r"\bnever got (the|my|a) (promotion|role|job|position|lead)\b",
+    ),
+    "burnout": (
+        r"\bburn(ed|t|ing)?[- ]?out\b",
+        r"\bexhausted\b",
+        r"\bcompletely drained\b",
+        r"\bcan't (keep up|switch off|sleep)\b",
+        r"\bworking (every|all) (night|weekend)s?\b",
+    ),
+    "thinking_of_leaving": (
+        r"\bthinking (of|about) (just |simply |maybe |seriously )?(leaving|quitting)\b",
+        r"\b(want|wanting|going|ready|planning|plan|about) to (leave|quit)\b",
+        r"\blooking (for|at) (a )?(new|other|another) (job|role|position)s?\b",
+        r"\bjob[- ]hunting\b",
+        r"\b(hand|handing|put|putting) in my notice\b",
+        r"\bupdat(e|ed|ing) my (cv|resume|résumé)\b",
+    ),
+    "new_win": (
+        r"\b(got|won|landed|earned|received) (a |an |the |my )?"
+        r"(promotion|award|raise|big deal|deal|contract|grant|certification|licen[cs]e)\b",
+        r"\bgot promoted\b",
+        r"\b(launched|shipped|delivered)\b",
+        r"\bclosed (the|a|our|my) (deal|sale|round|account)\b",
+        r"\bhit (my|our|the) (target|quota|goal)\b",
+        r"\bpassed (my|the) [a-z ]{0,30}(exam|boards?|certification)\b",
+    ),
+}
+_COMPILED = {
+    signal: tuple(re.compile(pattern) for pattern in patterns)
+    for signal, patterns in _SIGNAL_PATTERNS.items()
+}
+# "not burned out", "no longer thinking of leaving", "never launched": a negation in the
+# few words before a phrase cancels it, within its clause.
+_NEGATED = re.compile(r"\b(not|no|never|nothing|isn't|aren't|haven't|hasn't)\b[^.,;!?]{0,20}$")
+# The passed-over phrases carry their own negation ("didn't get promoted"): not cancelled.
+_OWN_NEGATION: frozenset[Signal] = frozenset({"passed_over"})
+
+
+def note_signals(note: str | None) -> frozenset[Signal]:
+    """The signals a check-in's note states plainly, e.g. "Passed over for the team lead
+    role; thinking of leaving" -> passed_over and thinking_of_leaving."""
+    if not note:
+        return frozenset()
+    text = note.lower().replace("\u2019", "'")
+    found: set[Signal] = set()
+    for signal, patterns in _COMPILED.items():
+        for pattern in patterns:
+            for match in pattern.finditer(text):
+                own = signal in _OWN_NEGATION
+                if own or not _NEGATED.search(text[: match.start()]):
+                    found.add(signal)
+    return frozenset(found)
+
+
+def said_back(signals: frozenset[Signal]) -> str:
+    """'you were passed over and you are thinking of leaving', in a fixed order."""
+    return join_words([SIGNAL_WORDS[s] for s in SIGNAL_WORDS if s in signals])
 
 
 def trend(checkins: list[CheckinEntry]) -> Trend | None:
@@ -88,6 +173,9 @@ def advise_checkin(
     how they feel now.
     """
     goal = goals.assess(state.goal.data) if state.goal else None
+    # Rest before any plan: a goal to set or a case to build would add to the load.
+    if "burnout" in note_signals(event.data.note):
+        return state, _burnout(state, event, tenant)
     if needs_a_plan(state, event):
         return state, _overwhelmed_no_plan(state, event, tenant, goal)
     # Said once, when it starts, not at every check-in on the way down.
@@ -144,6 +232,45 @@ def _overwhelmed_no_plan(
             "Block 30 minutes a week to review progress, and record each win as it happens.",
         ],
         rule="feelings.overwhelmed_no_plan",
+    )
+
+
+def _burnout(state: PersonState, event: FeelingsCheckedIn, tenant: str) -> Recommendation:
+    return Recommendation.create(
+        tenant=tenant,
+        person_id=state.person_id,
+        trigger_event_id=event.id,
+        kind="wellbeing",
+        created_at=event.occurred_at,
+        priority="high",
+        headline="Burning out? Rest comes before the next move",
+        body=(
+            "You wrote that you are burning out. That comes before any career move: make no "
+            "big decision while you are exhausted, and take on no new stretch project this "
+            "month. Talk to your manager about what can stop or wait, take time off you are "
+            "owed, and if it goes on for weeks, talk to a doctor or your employee assistance "
+            "programme. The plan will keep until you are rested."
+        ),
+        evidence=[_feeling_evidence(event), note_evidence(event, frozenset({"burnout"}))],
+        actions=[
+            "Tell your manager this week which work can stop, wait or move to someone else.",
+            "Book time off you are owed, even a few days.",
+            "If the exhaustion lasts more than a few weeks, talk to a doctor or your "
+            "employee assistance programme.",
+            "Put big career decisions on hold until you feel rested.",
+        ],
+        rule="feelings.burnout",
+    )
+
+
+def note_evidence(event: FeelingsCheckedIn, signals: frozenset[Signal]) -> Evidence:
+    """The signals read from the note, by name: the note itself is never repeated."""
+    return Evidence(
+        label="In your check-in note",
+        value=", ".join(s.replace("_", " ") for s in SIGNAL_WORDS if s in signals),
+        source=NOTE_RULE,
+        year=SCALE_YEAR,
+        detail=f"check-in of {event.occurred_at.date().isoformat()}; the note itself is not kept",
     )
 
 

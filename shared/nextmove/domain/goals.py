@@ -126,6 +126,8 @@ def assess(goal: GoalData) -> GoalAssessment:
     role = skills.target_role(goal)
     if role is not None:
         found["role"] = role.title
+    elif "role" not in found and (named := _occupation_named(goal, text)) is not None:
+        found["role"] = named
     if goal.target_date is not None and "horizon" not in found:
         found["horizon"] = f"by {goal.target_date.isoformat()}"
     return GoalAssessment(
@@ -135,6 +137,18 @@ def assess(goal: GoalData) -> GoalAssessment:
         role=role,
         titled_level=titled_level,
     )
+
+
+def _occupation_named(goal: GoalData, text: str) -> str | None:
+    """Any occupation named in the goal, beyond the catalogue's roles ("Dental
+    Hygienist", "Electrician"), in the person's words; or the partner's code's."""
+    # Imported here: only a goal the catalogue does not know opens the title index.
+    from nextmove.reference import titles
+
+    found = titles.find_in(text)
+    if goal.occupation_code and (coded := titles.from_code(goal.occupation_code)):
+        return goal.target_role or (found[0] if found else titles.one_of(coded.name))
+    return found[0] if found else None
 
 
 def _level(text: str) -> tuple[str | None, bool]:
@@ -152,12 +166,19 @@ def _level(text: str) -> tuple[str | None, bool]:
     return (match.group(0), False) if match else (None, False)
 
 
-def target_occupation(assessment: GoalAssessment) -> tuple[str, str] | None:
-    """The SOC occupation (code, name) a goal's role maps to, if it maps.
+def target_occupation(
+    assessment: GoalAssessment, code: str | None = None
+) -> tuple[str, str] | None:
+    """The SOC occupation (code, name) a goal's role maps to, if it maps: the partner's
+    ``code`` when it sent one, else the catalogue's, else the title coder's.
 
-    The catalogue knows the occupation of most of its roles; for the others the market
-    reference is asked, imported only here so that only goals that need it load it.
+    The reference data is imported only here, so that only goals that need it load it.
     """
+    if code is not None:
+        from nextmove.reference import titles
+
+        if (coded := titles.from_code(code)) is not None:
+            return coded.soc, coded.name
     role = assessment.role
     if role is not None and role.soc and role.soc_title:
         return role.soc, role.soc_title
@@ -237,7 +258,8 @@ def advise_goal(
             for facet in assessment.missing
         ),
     ]
-    if assessment.specific and (occupation := target_occupation(assessment)) is not None:
+    code = event.data.occupation_code
+    if assessment.specific and (occupation := target_occupation(assessment, code)) is not None:
         evidence.append(
             Evidence(
                 label="Occupation",
@@ -247,7 +269,9 @@ def advise_goal(
                 detail=f"the occupation {assessment.found['role']} maps to",
             )
         )
-    fields = _specific(assessment) if assessment.specific else _too_vague(assessment, state, event)
+    fields = (
+        _specific(assessment, code) if assessment.specific else _too_vague(assessment, state, event)
+    )
     rec = Recommendation.create(
         tenant=tenant,
         person_id=state.person_id,
@@ -260,8 +284,8 @@ def advise_goal(
     return state, rec
 
 
-def _specific(assessment: GoalAssessment) -> dict[str, object]:
-    occupation = target_occupation(assessment)
+def _specific(assessment: GoalAssessment, code: str | None) -> dict[str, object]:
+    occupation = target_occupation(assessment, code)
     role = assessment.found["role"]
     body = (
         f"Your goal scores {assessment.score} of 100: it names {_facets(assessment)}. "

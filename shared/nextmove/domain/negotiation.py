@@ -56,7 +56,7 @@ from nextmove.contracts.recommendation import Evidence, Priority, Recommendation
 from nextmove.domain.state import OfferEntry, PersonState, SuccessEntry
 from nextmove.domain.thresholds import DEFAULT, Thresholds
 from nextmove.domain.wording import join_words, money, ordinal, pct
-from nextmove.reference import market
+from nextmove.reference import market, titles
 from nextmove.reference.market import Occupation, WagePercentiles
 
 RULE_MARKET_ANCHOR = "negotiation.market_anchor"
@@ -190,6 +190,7 @@ class MarketView:
     occupation: Occupation
     wages: WagePercentiles
     level_key: str  # "p25" | "p50" | "p75" | "p90"
+    coded: titles.TitleMatch  # how the offered title (or the partner's code) was coded
     anchor: int  # the wage at level_key
     # Each level's percentile: market.LEVEL_PERCENTILE with an operator's overrides.
     levels: Mapping[str, str] = field(default_factory=lambda: market.LEVEL_PERCENTILE)
@@ -221,9 +222,23 @@ def market_view(
             f"BLS wage data is in US dollars and this offer is in {currency}, so there is "
             "no market figure to compare it with"
         )
-    occupation = market.occupation_for_title(offer.role_title)
+    coded = (
+        titles.partner(offer.role_title, offer.occupation_code)
+        if offer.occupation_code
+        else titles.code(offer.role_title)
+    )
+    if coded.occupation is None:
+        nearest = coded.runner_up
+        return NoMarketData(
+            f"'{offer.role_title}' does not match an occupation in BLS wage data closely "
+            "enough to price it"
+            + (f" (the nearest is {nearest.soc} {nearest.name})" if nearest else "")
+        )
+    occupation = market.occupation(coded.occupation.soc)
     if occupation is None:
-        return NoMarketData(f"'{offer.role_title}' does not match an occupation in BLS wage data")
+        return NoMarketData(
+            f"BLS does not survey wages for {coded.occupation.soc} {coded.occupation.name}"
+        )
     # The market module knows which countries OEWS covers (the US and its territories).
     wages = market.wages(occupation.soc, city=where.city, state=where.state, country=where.country)
     if wages is None and where.country != "US":
@@ -251,7 +266,12 @@ def market_view(
             f"{occupation.soc} {occupation.name} ({wages.describe()})"
         )
     return MarketView(
-        occupation=occupation, wages=wages, level_key=level_key, anchor=anchor, levels=levels
+        occupation=occupation,
+        wages=wages,
+        level_key=level_key,
+        coded=coded,
+        anchor=anchor,
+        levels=levels,
     )
 
 
@@ -464,13 +484,30 @@ def _market_parts(
         for key in PERCENTILE_NAMES
         if (amount := wages.at(key)) is not None
     )
+    coded = view.coded
+    how = (
+        f"the partner's occupation code for '{offer.role_title}'"
+        if coded.match == "partner code"
+        else f"matched from the offered title '{offer.role_title}' by {coded.describe()}"
+    )
     occupation = Evidence(
         label="Occupation",
         value=f"{view.occupation.name} (SOC {view.occupation.soc})",
-        source=wages.source,
-        year=wages.release,
-        detail=f"matched from the offered title '{offer.role_title}'",
+        source=titles.SOURCE,
+        year=titles.RELEASE,
+        detail=how,
     )
+    coding = [occupation, _onet_evidence()]
+    if not coded.sure and coded.runner_up is not None:
+        coding.append(
+            Evidence(
+                label="Runner-up occupation",
+                value=f"{coded.runner_up.name} (SOC {coded.runner_up.soc})",
+                source=titles.SOURCE,
+                year=titles.RELEASE,
+                detail=f"the next closest match for '{offer.role_title}'",
+            )
+        )
     area = Evidence(
         label="Market area",
         value=wages.area(),
@@ -489,8 +526,9 @@ def _market_parts(
     at_least = "at least " if view.anchor_is_floor else ""
     market_part = _Part(
         f"Market: {_area_sentence(wages, offer)} For a {offer.level} role we anchor on the "
-        f"{anchor_name}: {at_least}{money(view.anchor)}. Source: {described}.",
-        (occupation, area, *distribution, mapping),
+        f"{anchor_name}: {at_least}{money(view.anchor)}. Source: {described}."
+        + _doubt(view, offer),
+        (*coding, area, *distribution, mapping),
     )
 
     base_words, base_at = _placement(wages, comp.base)
@@ -574,6 +612,28 @@ def _counter_part(view: MarketView, counter: Counter, comp: TotalComp) -> _Part:
             "six months, and say you want to make it work."
         )
     return _Part(text, tuple(evidence))
+
+
+def _doubt(view: MarketView, offer: OfferData) -> str:
+    """When the title's match is not sure: say so, and name the runner-up."""
+    coded = view.coded
+    if coded.sure or coded.runner_up is None:
+        return ""
+    return (
+        f" We priced '{offer.role_title}' as {view.occupation.name}, but the match is not "
+        f"sure; if your job is closer to {coded.runner_up.name}, the market figures "
+        "differ: ask your platform to send the job's occupation code."
+    )
+
+
+def _onet_evidence() -> Evidence:
+    return Evidence(
+        label="Occupation data",
+        value="O*NET 29.2 and 30.2 Databases, CC BY 4.0",
+        source="USDOL/ETA O*NET",
+        year=titles.RELEASE,
+        detail=titles.ATTRIBUTION,
+    )
 
 
 def _no_market_part(view: NoMarketData) -> _Part:

@@ -23,7 +23,7 @@ from importlib import resources
 from nextmove.contracts.events import GoalData, GoalUpdated, ProfileUpdated
 from nextmove.contracts.recommendation import Evidence, Recommendation
 from nextmove.domain.state import PersonState
-from nextmove.domain.wording import join_words
+from nextmove.domain.wording import join_words, with_article
 
 PLAN_SIZE = 3  # more than three skills at once is a list, not a plan
 
@@ -181,7 +181,9 @@ def advise_gap(
     except to the event that sent it, so a redelivery gets the same answer.
     """
     role = target_role(state.goal.data if state.goal else None)
-    if role is None or state.profile is None or not state.profile.data.skills:
+    if role is None:
+        return _advise_from_tasks(state, event, tenant)
+    if state.profile is None or not state.profile.data.skills:
         return state, None
     plan = gap_plan(role, state.profile.data.skills)
     if not plan.to_build:
@@ -237,3 +239,166 @@ def advise_gap(
         update={"skills_plan": mark.model_copy(update={"key": plan.key, "sent_by": event.id})}
     )
     return marked, rec
+
+
+# ---- any occupation: a plan from O*NET's task statements ----------------------------
+
+TASKS_READ = 25  # O*NET lists an occupation's core tasks first; these are what it does
+SHARED_AT = 0.25  # word overlap (Jaccard) at which two tasks are the same work
+TASKS_SOURCE = "O*NET 30.2 task statements"
+_GENERIC = frozenset(
+    """
+    such as other related using use including etc may work perform provide ensure
+    duties activities appropriate necessary various based according
+    """.split()  # noqa: SIM905 (a list of words reads best as words)
+)
+
+
+@dataclass(frozen=True)
+class TaskPlan:
+    """Towards an occupation the catalogue does not have: what its workers do that the
+    person's current occupation does not (to build), and what both do (carries over)."""
+
+    soc: str
+    name: str
+    to_build: tuple[str, ...]
+    carry_over: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return "/".join(["onet", self.soc, *(str(hash_text(t)) for t in self.to_build)])
+
+
+def hash_text(text: str) -> int:
+    """A stable short number for a task (Python's hash() changes between processes)."""
+    import zlib
+
+    return zlib.crc32(text.encode())
+
+
+def task_plan(target: tuple[str, str], current: str | None, skills: list[str]) -> TaskPlan | None:
+    """The plan towards occupation ``target`` (SOC, name) from occupation ``current``
+    (SOC, or None when the current job is not coded) and the skills a profile lists."""
+    from nextmove.reference import titles
+
+    wanted = titles.tasks(target[0])[:TASKS_READ]
+    if not wanted or target[0] == current:
+        return None
+    done = [_content(t) for t in (titles.tasks(current) if current else [])]
+    listed = [_content(skill) for skill in skills]
+    build: list[str] = []
+    carry: list[str] = []
+    for task in wanted:
+        words = _content(task)
+        shared = any(_overlap(words, d) >= SHARED_AT for d in done) or any(
+            s and s <= words for s in listed
+        )
+        (carry if shared else build).append(task)
+    if not build:
+        return None
+    return TaskPlan(target[0], target[1], tuple(build[:PLAN_SIZE]), tuple(carry[:PLAN_SIZE]))
+
+
+def _content(text: str) -> frozenset[str]:
+    from nextmove.reference import titles
+
+    return frozenset(w for w in titles.words(text, keep_level=True) if w not in _GENERIC)
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _advise_from_tasks(
+    state: PersonState, event: GoalUpdated | ProfileUpdated, tenant: str
+) -> tuple[PersonState, Recommendation | None]:
+    """Rule ``skills.task_plan``: the goal names an occupation outside the catalogue."""
+    # Imported here: goals imports this module, and only such goals need the index.
+    from nextmove.domain import goals
+    from nextmove.reference import titles
+
+    if state.goal is None or state.profile is None:
+        return state, None
+    assessment = goals.assess(state.goal.data)
+    role = assessment.found.get("role")
+    target = goals.target_occupation(assessment, state.goal.data.occupation_code)
+    if role is None or target is None:
+        return state, None
+    profile = state.profile.data
+    coded = (
+        titles.from_code(profile.occupation_code)
+        if profile.occupation_code
+        else titles.code(profile.current_role).occupation
+    )
+    plan = task_plan(target, coded.soc if coded else None, profile.skills)
+    if plan is None:
+        return state, None
+    mark = state.skills_plan
+    if plan.key == mark.key and mark.sent_by != event.id:
+        return state, None
+    current = with_article(profile.current_role)
+    body = (
+        f"To move towards {role} ({plan.name}, SOC {plan.soc}), build the parts of the work "
+        f"that your job as {current} does not do yet: O*NET lists them among what "
+        f"{plan.name} do. Do each one inside your current job first, with someone who "
+        "does it today, so the move after this one has a record behind it."
+    )
+    if plan.carry_over:
+        body += (
+            f" What carries over, because your work as {current} does it too: "
+            + "; ".join(_sentence(t) for t in plan.carry_over)
+            + ". Say so when you make the case for the move."
+        )
+    evidence = [
+        Evidence(
+            label=f"Work of {plan.name} to build",
+            value=task,
+            source=TASKS_SOURCE,
+            year="2026",
+            detail=f"not among the tasks of {coded.name}" if coded else "your job is not coded",
+        )
+        for task in plan.to_build
+    ] + [
+        Evidence(
+            label=f"Carries over to {plan.name}",
+            value=task,
+            source=TASKS_SOURCE,
+            year="2026",
+            detail="shared with your current work",
+        )
+        for task in plan.carry_over
+    ]
+    evidence.append(
+        Evidence(
+            label="Occupation data",
+            value="O*NET 29.2 and 30.2 Databases, CC BY 4.0",
+            source="USDOL/ETA O*NET",
+            year=titles.RELEASE,
+            detail=titles.ATTRIBUTION,
+        )
+    )
+    rec = Recommendation.create(
+        tenant=tenant,
+        person_id=state.person_id,
+        trigger_event_id=event.id,
+        kind="skills",
+        created_at=event.occurred_at,
+        priority="normal",
+        headline=f"Next for {role}: {len(plan.to_build)} parts of the work to build",
+        body=body,
+        evidence=evidence,
+        actions=[
+            f"Build this in your current job, with someone who does it today: {_sentence(t)}."
+            for t in plan.to_build
+        ],
+        rule="skills.task_plan",
+    )
+    marked = state.model_copy(
+        update={"skills_plan": mark.model_copy(update={"key": plan.key, "sent_by": event.id})}
+    )
+    return marked, rec
+
+
+def _sentence(task: str) -> str:
+    """A task statement inside a sentence: first letter lower, no final full stop."""
+    return task[:1].lower() + task[1:].rstrip(".")

@@ -255,6 +255,8 @@ class PersonState(BaseModel):
             update={
                 "current_role": job.data.role_title,
                 "current_level": job.data.level,
+                # The old job's code would name the old occupation: the job's, or none.
+                "occupation_code": job.data.occupation_code,
                 "compensation": job.data.compensation,
                 "employer_since": since,
                 "location": job.data.location or profile.data.location,

@@ -20,7 +20,11 @@ carries over) instead of "apply for the goal role now".
 
 Unhappiness without a recent major success gets different advice: record your wins and
 build the case first, at most once every ``CASE_EVERY``; except when the person is
-overwhelmed or anxious without a specific goal, who gets help to make a plan instead.
+overwhelmed or anxious without a specific goal, who gets help to make a plan instead, or
+burning out, who is told to rest first. A check-in note that says the person was passed
+over or is thinking of leaving (``feelings.note_signals``) calls for the case whatever
+the feeling picked, and is answered in the advice; when a window is open, it puts the
+outside path first.
 """
 
 from __future__ import annotations
@@ -60,6 +64,13 @@ NEW_JOINER_YEARS = 1.0
 CASE_EVERY = timedelta(days=30)
 UNHAPPY = frozenset({"unhappy", "overwhelmed", "anxious"})
 BRAG_SHOWN = 5
+# A check-in note that says either one calls for the case to be built, whatever the
+# feeling picked: the seed's own situation, passed over and thinking of leaving.
+MOVING_AWAY: frozenset[feelings.Signal] = frozenset({"passed_over", "thinking_of_leaving"})
+PASSED_OVER_ACTION = (
+    "Ask whoever decided what the gap was and what would make you the pick next time."
+)
+RECORD_THE_WIN_ACTION = "Record the win you mention as a success, with the figure it moved."
 
 
 def window_strength(
@@ -138,19 +149,25 @@ def advise_build_case(
     tenant: str,
     thresholds: Thresholds = DEFAULT,
 ) -> tuple[PersonState, Recommendation | None]:
-    """Rule ``timing.build_case_first``: unhappy without a recent major success.
+    """Rule ``timing.build_case_first``: unhappy, or a note that says passed over or
+    thinking of leaving, without a recent major success.
 
-    Moving away from unhappiness means negotiating from weakness; the advice is to
-    document wins and build the case, not to quit. Given at most once every 30 days.
+    Moving away from unhappiness, or straight after a setback, means negotiating from
+    weakness; the advice is to document wins and build the case, not to quit. Given at
+    most once every 30 days.
     """
     now = event.occurred_at
     timing = state.timing
     closed = thresholds.timing.closed_months
-    if event.data.feeling not in UNHAPPY or open_window(state, now, thresholds.timing):
+    signals = feelings.note_signals(event.data.note)
+    moving_away = signals & MOVING_AWAY
+    if event.data.feeling not in UNHAPPY and not moving_away:
         return state, None
-    # Help to make a plan answers this check-in (feelings.overwhelmed_no_plan): a second
-    # task on top, to build the case, would add to what overwhelms the person.
-    if feelings.needs_a_plan(state, event):
+    if open_window(state, now, thresholds.timing):
+        return state, None
+    # Help to make a plan, or to rest, answers this check-in (feelings): a second task
+    # on top, to build the case, would add to what overwhelms the person.
+    if feelings.needs_a_plan(state, event) or "burnout" in signals:
         return state, None
     redelivered = timing.case_advised_by == event.id
     if not redelivered and timing.case_advised_at and now - timing.case_advised_at < CASE_EVERY:
@@ -163,6 +180,7 @@ def advise_build_case(
             source=feelings.SCALE,
             year=feelings.SCALE_YEAR,
         ),
+        *([feelings.note_evidence(event, signals)] if signals else []),
         Evidence(
             label=f"Major successes in the last {closed:g} months",
             value=0,
@@ -173,6 +191,36 @@ def advise_build_case(
         *_tenure_evidence(state, now),
     ]
     goal_first = _goal_first_action(state)
+    opening = (
+        f"You wrote that {feelings.said_back(signals)}"
+        if signals
+        else f"You checked in feeling {event.data.feeling}"
+    )
+    body = (
+        f"{opening}, and you have no major success in the last {closed:g} "
+        "months. Moving now would mean moving away from something, from a position of "
+        "weakness. The better move comes after your next major success: "
+        # Telling someone whose goal is already specific to make it so reads as unheard.
+        f"record your wins, {'make your goal specific and ' if goal_first else ''}line up "
+        "the work that can produce that success, then ask for more inside or look outside "
+        "from strength."
+    )
+    if "passed_over" in signals:
+        body += (
+            " Being passed over stings, and it is information: ask whoever decided what the "
+            "gap was and what would make you the pick next time. If the answer is vague, or "
+            "the bar keeps moving, that is your case for looking outside, after your next win."
+        )
+    if "thinking_of_leaving" in signals:
+        body += (
+            " Thinking of leaving is a signal worth acting on, not on impulse: decide which "
+            "role you would move to, so you leave for something, not away from this."
+        )
+    if "new_win" in signals:
+        body += (
+            " You mention a new win: record it as a success, with the figure it moved. If it "
+            "is a major one, it opens your window to move, and this advice changes."
+        )
     rec = Recommendation.create(
         tenant=tenant,
         person_id=state.person_id,
@@ -180,19 +228,13 @@ def advise_build_case(
         kind="timing",
         created_at=now,
         priority="normal",
-        headline="Record your wins and build the case first",
-        body=(
-            f"You checked in feeling {event.data.feeling}, and you have no major success in "
-            f"the last {closed:g} months. Moving now would mean moving away from something, from a "
-            "position of weakness. The better move comes after your next major success: "
-            # Telling someone whose goal is already specific to make it so reads as unheard.
-            f"record your wins, {'make your goal specific and ' if goal_first else ''}line up "
-            "the work that can produce that success, then ask for more inside or look outside "
-            "from strength."
-        ),
+        headline=_build_case_headline(signals),
+        body=body,
         evidence=evidence,
         actions=[
+            *([PASSED_OVER_ACTION] if "passed_over" in signals else []),
             *([goal_first] if goal_first else []),
+            *([RECORD_THE_WIN_ACTION] if "new_win" in signals else []),
             "Record your wins: for each launch, sale or programme, what you did and the "
             "figure it moved.",
             "Ask your manager for one project with a visible, measurable result this quarter.",
@@ -208,6 +250,14 @@ def advise_build_case(
         }
     )
     return marked, rec
+
+
+def _build_case_headline(signals: frozenset[feelings.Signal]) -> str:
+    if "passed_over" in signals:
+        return "Passed over? Build the case before you move"
+    if "thinking_of_leaving" in signals:
+        return "Thinking of leaving? Move from strength, after your next win"
+    return "Record your wins and build the case first"
 
 
 def tenure_years(state: PersonState, now: datetime) -> float | None:
@@ -236,6 +286,12 @@ def _window_recommendation(
     title = success.data.title
     cited = f"{title} ({success.data.impact})" if success.data.impact else title
     stretch = _stretch(state, goal)
+    # What the person's check-in note said, if this check-in opened the window.
+    signals = (
+        feelings.note_signals(event.data.note)
+        if isinstance(event, FeelingsCheckedIn)
+        else frozenset()
+    )
     if stretch is not None:
         assert state.profile is not None  # a stretch is read from the profile's skills
         inside, outside = _stretch_paths(stretch, cited, state.profile.data.current_role)
@@ -249,9 +305,11 @@ def _window_recommendation(
             if goal_role
             else f"Outside: target your goal role elsewhere, leading with {title}."
         )
+    # Outside first after long tenure, or when the person's note says they were passed
+    # over or are thinking of leaving (the inside path just told them no).
     paths = (
         [outside, inside]
-        if tenure is not None and tenure >= BLS_MEDIAN_TENURE_YEARS
+        if (tenure is not None and tenure >= BLS_MEDIAN_TENURE_YEARS) or signals & MOVING_AWAY
         else [inside, outside]
     )
     goal_first = _goal_first_action(state)
@@ -291,6 +349,17 @@ def _window_recommendation(
         )
     if streak >= feelings.EXCITED_STREAK:
         body += f" Your last {streak} check-ins were excited: you are ready, act on it."
+    if signals & MOVING_AWAY:
+        body += (
+            f" You wrote that {feelings.said_back(signals & MOVING_AWAY)}: with this win "
+            "fresh, a move is a step towards something, from strength, not away from a "
+            "setback. Test the market outside first."
+        )
+    if "burnout" in signals:
+        body += (
+            " You also wrote that you are burning out: rest comes first. The window stays "
+            f"strongest for {window.full_months:g} months, so there is time."
+        )
     if goal_first:
         body += " First, though, make your goal specific, so you know what to ask for."
     evidence = [

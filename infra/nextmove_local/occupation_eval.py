@@ -1,0 +1,76 @@
+"""How well the title coder codes everyday titles: coverage and top-1 accuracy, overall
+and per SOC major group, on a labelled set the coder is not built from
+(``tests/data/everyday_titles.csv``: title, soc, major_group, source, note)."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nextmove_local.template import ROOT
+
+EVAL_SET = ROOT / "tests" / "data" / "everyday_titles.csv"
+
+
+@dataclass
+class Tally:
+    titles: int = 0
+    coded: int = 0
+    detailed: int = 0  # the 6-digit SOC code right
+    major: int = 0  # the 2-digit major group right
+
+    def add(self, soc: str, found: str | None) -> None:
+        self.titles += 1
+        if found is None:
+            return
+        self.coded += 1
+        self.detailed += found == soc
+        self.major += found[:2] == soc[:2]
+
+    def rates(self) -> tuple[float, float, float]:
+        """Coverage, detailed and major-group accuracy, each over every title (an
+        uncoded title counts as wrong)."""
+        n = self.titles or 1
+        return self.coded / n, self.detailed / n, self.major / n
+
+
+@dataclass
+class Report:
+    overall: Tally = field(default_factory=Tally)
+    by_group: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    misses: list[tuple[str, str, str | None]] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = ["group  titles  coded  6-digit  2-digit"]
+        for group, tally in [*sorted(self.by_group.items()), ("all", self.overall)]:
+            coverage, detailed, major = tally.rates()
+            out.append(
+                f"{group:>5}  {tally.titles:6}  {coverage:5.0%}  {detailed:7.0%}  {major:7.0%}"
+            )
+        return out
+
+
+def evaluate(path: Path = EVAL_SET) -> Report:
+    from nextmove.reference import titles
+
+    report = Report()
+    with path.open(encoding="utf-8", newline="") as rows:
+        for row in csv.DictReader(rows):
+            coded = titles.code(row["title"])
+            found = coded.occupation.soc if coded.occupation else None
+            report.overall.add(row["soc"], found)
+            report.by_group[row["soc"][:2]].add(row["soc"], found)
+            if found != row["soc"]:
+                report.misses.append((row["title"], row["soc"], found))
+    return report
+
+
+def main(path: Path = EVAL_SET, *, misses: bool = False) -> int:
+    report = evaluate(path)
+    print("\n".join(report.lines()))
+    if misses:
+        for title, soc, found in report.misses:
+            print(f"miss: {title!r}: labelled {soc}, coded {found}")
+    return 0

