@@ -31,6 +31,8 @@ EVENT_FUNCTIONS = (
     "SuccessRecordedFunction",
     "GoalUpdatedFunction",
     "OfferReceivedFunction",
+    "OfferResolvedFunction",
+    "JobChangedFunction",
     "ProfileUpdatedFunction",
     "FeelingsCheckedInFunction",
 )
@@ -117,6 +119,40 @@ def _person(stack: LocalStack, person: str) -> None:
         stack.drain()
 
 
+# A person's offer, its outcome and the new job: the loop closed, one sample of each.
+LOOP = [
+    EVENTS / f"{name}.json"
+    for name in ("profile_updated", "offer_received", "offer_resolved", "job_changed")
+]
+
+
+def close_the_loop(tpl: dict[str, Any] | None = None) -> None:
+    """An offer accepted and the new job: each advised and emailed; then, with the two
+    functions broken, each event parks in EventFunctionsDLQ (written with their roles)."""
+    with _stack(tpl) as stack:
+        answers = stack.replay([p.read_bytes() for p in LOOP])
+        assert [status for status, _ in answers] == [202] * len(LOOP), answers
+        rules = [r["rule"] for r in stack.published]
+        assert "negotiation.offer_accepted" in rules and "goal.next_role" in rules, rules
+        subjects = [s.subject for s in stack.sent]
+        assert any(s.startswith("Negotiating earned you") for s in subjects), subjects
+        assert any(s.startswith("You are now Sales Engineer") for s in subjects), subjects
+        assert not any(stack.queue_depths().values()), stack.queue_depths()
+        loop_functions = ("OfferResolvedFunction", "JobChangedFunction")
+        stack.configure("TABLE_NAME", "no-such-table", *loop_functions)
+        for path in LOOP[2:]:
+            document = json.loads(path.read_bytes())
+            document["id"] = document["id"] + "-again"
+            body = json.dumps(document).encode()
+            assert stack.post(body, stack.signed_headers(body))[0] == 202
+        stack.drain()
+        assert stack.queue_depths()["EventFunctionsDLQ"] == 2, stack.queue_depths()
+        authorizer = stack.authorizer
+        authorizer.denied = [
+            d for d in authorizer.denied if "no-such-table" not in d.request.resource
+        ]
+
+
 def digest(tpl: dict[str, Any] | None = None) -> None:
     """An email held for quiet hours goes out on the digest's run; a failed run gives
     the held rows back and parks in DigestDLQ; the next run sends them."""
@@ -176,6 +212,7 @@ class Journey:
 
 JOURNEYS = (
     Journey("demo", demo),
+    Journey("close_the_loop", close_the_loop),
     Journey("failures_park", failures_park),
     Journey("digest", digest),
     Journey("admin", admin),

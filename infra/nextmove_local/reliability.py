@@ -71,7 +71,8 @@ class Summary:
 
 def workload(events: int, *, tenants: list[str], seed: int) -> list[tuple[str, dict[str, Any]]]:
     """``events`` signed-webhook bodies (tenant, document) for many people: each person
-    has profiles, goals, successes, an offer and check-ins spread over a year."""
+    has profiles, goals, successes, an offer (often its outcome and, when accepted, the
+    new job) and check-ins spread over a year."""
     rng = random.Random(seed)
     documents: list[tuple[str, dict[str, Any]]] = []
     person = 0
@@ -153,6 +154,33 @@ def _person_events(rng: random.Random, person_id: str) -> list[dict[str, Any]]:
                     "deadline": "2026-06-01",
                 },
             )
+        if rng.random() < 0.7:  # the loop closed: an outcome, and the new job if accepted
+            outcome = rng.choice(["accepted", "accepted", "declined", "withdrawn"])
+            base = rng.randrange(110_000, 230_000, 1000)
+            countered = rng.random() < 0.6
+            event(
+                "offer.resolved",
+                128,
+                {
+                    "offer_id": f"offer-{person_id}",
+                    "outcome": outcome,
+                    "final_package": {"base_salary": base},
+                    "countered": countered,
+                    **({"counter_base_salary": base + 10_000} if countered else {}),
+                },
+            )
+            if outcome == "accepted":
+                event(
+                    "job.changed",
+                    150,
+                    {
+                        "role_title": rng.choice(ROLES),
+                        "level": "senior",
+                        "employer": "Acme",
+                        "start_date": (start + timedelta(days=150)).date().isoformat(),
+                        "compensation": {"base_salary": base},
+                    },
+                )
     for n in range(rng.randint(1, 2)):
         event("feelings.checked_in", 130 + n * 20, {"feeling": rng.choice(FEELINGS)})
     return found
@@ -313,6 +341,10 @@ def _reconcile(
                 rec.kind, profile.data.notifications
             )
             lost["wrongly_suppressed"] += wanted
+        elif decision == "suppressed:closed":
+            # Only advice on an offer since resolved is closed.
+            state = states[f"{rec.tenant}#{rec.person_id}"]
+            lost["wrongly_closed"] += not state.advice_closed(rec.trigger_event_id)
         elif decision == "unconfirmed":
             # Never sent again by NextMove; the runbook has an operator resend it only if
             # SES never took it. One that SES did not take is an email the person lacks.

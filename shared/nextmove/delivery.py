@@ -46,6 +46,7 @@ Outcome = Literal[
     "held:weekly_limit",
     "suppressed:no_profile",
     "suppressed:preferences",
+    "suppressed:closed",
 ]
 MAX_ATTEMPTS = 5
 # The function's logger's child: its lines carry the keys the notifier appended (the
@@ -65,6 +66,11 @@ def deliver(rec: Recommendation, *, now: datetime | None = None) -> Outcome:
             mailbox.note_suppressed(rec, "no_profile")
             return "suppressed:no_profile"
         profile = box.state.profile.data
+        if box.state.advice_closed(rec.trigger_event_id):
+            # The offer was resolved before its advice went out: it would advise on an
+            # offer that is no longer open.
+            mailbox.note_suppressed(rec, "closed")
+            return "suppressed:closed"
         if not email_policy.wants_email(rec.kind, profile.notifications):
             mailbox.note_suppressed(rec, "preferences")
         wanted = email_policy.wanted(box.recs, profile.notifications)
@@ -245,10 +251,17 @@ def _send_held(tenant: str, person_id: str, now: datetime) -> str:
     box = mailbox.read(tenant, person_id)
     profile = box.state.profile.data if box.state.profile else None
     recs = [r for row in rows for r in row.recs]
+    # Advice on an offer resolved while it waited is closed: it is not sent.
+    closed = {r.id for r in recs if box.state.advice_closed(r.trigger_event_id)}
     # Preferences may have changed while the email waited: today's apply.
-    wanted = email_policy.wanted(recs, profile.notifications) if profile else []
+    open_recs = [r for r in recs if r.id not in closed]
+    wanted = email_policy.wanted(open_recs, profile.notifications) if profile else []
+
+    def unsent(r: Recommendation) -> str:
+        return "suppressed:closed" if r.id in closed else "suppressed:preferences"
+
     if profile is None or not wanted:
-        mailbox.settle([(r, "suppressed:preferences") for r in recs], remove=rows)
+        mailbox.settle([(r, unsent(r)) for r in recs], remove=rows)
         return "suppressed"
     key = wanted[0].id if len(rows) == 1 else _digest_key(wanted)
     limits = policy()
@@ -282,7 +295,7 @@ def _send_held(tenant: str, person_id: str, now: datetime) -> str:
     except Exception:
         give_back()
         raise
-    outcomes = [(r, "sent" if r in wanted else "suppressed:preferences") for r in recs]
+    outcomes = [(r, "sent" if r in wanted else unsent(r)) for r in recs]
     _settle(outcomes, message_id=message_id, key=key, remove=rows)
     return "sent"
 

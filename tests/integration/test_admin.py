@@ -22,6 +22,8 @@ FUNCTIONS = {
     "goal.updated": "GoalUpdatedFunction",
     "success.recorded": "SuccessRecordedFunction",
     "offer.received": "OfferReceivedFunction",
+    "offer.resolved": "OfferResolvedFunction",
+    "job.changed": "JobChangedFunction",
     "feelings.checked_in": "FeelingsCheckedInFunction",
 }
 

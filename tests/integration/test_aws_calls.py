@@ -22,6 +22,8 @@ FUNCTION_OF = {
     "success.recorded": "SuccessRecordedFunction",
     "goal.updated": "GoalUpdatedFunction",
     "offer.received": "OfferReceivedFunction",
+    "offer.resolved": "OfferResolvedFunction",
+    "job.changed": "JobChangedFunction",
     "profile.updated": "ProfileUpdatedFunction",
     "feelings.checked_in": "FeelingsCheckedInFunction",
 }
@@ -58,6 +60,27 @@ def test_each_event_costs_one_put_events_one_read_and_one_transaction(stack):
                 if c["function"] == FUNCTION_OF[event_type]
             )
     assert max(thresholds_reads.values()) <= 1, thresholds_reads
+
+
+def test_closing_the_loop_costs_the_same_read_and_transaction_and_one_email_each(stack):
+    """offer.resolved and job.changed (not in the bench's five-event year): one
+    PutEvents, one GetItem, one TransactWriteItems, and an email at the usual five calls."""
+    stack.travel_to(datetime(2026, 6, 1, 17, 0, tzinfo=UTC))  # 10:00 in Los Angeles
+    one_email = ["BatchGetItem", "PutItem", "SendRawEmail", "TransactWriteItems", "UpdateItem"]
+    with counting(stack) as log:
+        for name in ("profile_updated", "offer_received", "offer_resolved", "job_changed"):
+            body = json.dumps(load_event(name)).encode()
+            with log.mark() as window:
+                assert stack.post(body, stack.signed_headers(body))[0] == 202
+                stack.drain()
+            event_type = json.loads(body)["type"]
+            if event_type not in {"offer.resolved", "job.changed"}:
+                continue
+            webhook = [c for c in _calls(window, "WebhookFunction") if c != "GetSecretValue"]
+            assert webhook == ["PutEvents"], event_type
+            assert _calls(window, FUNCTION_OF[event_type]) == ["GetItem", "TransactWriteItems"]
+            notifier = [c for c in _calls(window, "NotifierFunction") if c != "GetParameter"]
+            assert notifier == one_email, event_type
 
 
 def test_the_stacks_own_polling_is_not_counted(stack):

@@ -17,6 +17,8 @@ FUNCTIONS = {
     "success_recorded": "SuccessRecordedFunction",
     "goal_updated": "GoalUpdatedFunction",
     "offer_received": "OfferReceivedFunction",
+    "offer_resolved": "OfferResolvedFunction",
+    "job_changed": "JobChangedFunction",
     "profile_updated": "ProfileUpdatedFunction",
     "feelings_checked_in": "FeelingsCheckedInFunction",
 }

@@ -174,7 +174,11 @@ def test_offers_are_keyed_by_offer_id_and_the_newer_version_wins():
     ).state
 
     late = react(state, offer("o-1", 170_000, at=T0), tenant=TENANT, thresholds=defaults)
-    assert late.state == state and late.recommendations == []
+    # The older version replaces nothing and gets no advice; it is the first offer,
+    # which an accepted offer's outcome is measured from.
+    assert late.state.offers[0].data == state.offers[0].data and late.recommendations == []
+    assert late.state.offer("o-1").first == (offer("o-1", 170_000).data.package, T0)
+    assert late.state.model_copy(update={"offers": state.offers}) == state
 
     revised = react(
         state, offer("o-1", 195_000, at=T0 + timedelta(days=4)), tenant=TENANT, thresholds=defaults

@@ -189,6 +189,47 @@ class OfferReceived(Envelope):
     data: OfferData
 
 
+# ---- offer.resolved ----------------------------------------------------------------
+
+
+class OfferResolutionData(Contract):
+    offer_id: Identifier = Field(description="The offer.received offer this outcome closes.")
+    outcome: Literal["accepted", "declined", "withdrawn"] = Field(
+        description="Accepted or declined by the person; withdrawn by the employer."
+    )
+    final_package: CompensationPackage | None = Field(
+        default=None,
+        description="The last package on the table: for an accepted offer, what was signed.",
+    )
+    countered: bool = Field(default=False, description="Whether the person made a counter.")
+    counter_base_salary: Money | None = Field(
+        default=None, description="The base salary the person asked for, when they countered."
+    )
+
+
+class OfferResolved(Envelope):
+    type: Literal["offer.resolved"]
+    data: OfferResolutionData
+
+
+# ---- job.changed -------------------------------------------------------------------
+
+
+class JobChangeData(Contract):
+    role_title: ShortText
+    level: Level
+    employer: ShortText
+    start_date: date = Field(description="The first day in the new role.")
+    compensation: CurrentCompensation = Field(description="The new role's pay.")
+    location: Location | None = None
+    occupation_code: OccupationCode | None = None
+
+
+class JobChanged(Envelope):
+    type: Literal["job.changed"]
+    data: JobChangeData
+
+
 # ---- profile.updated ---------------------------------------------------------------
 
 
@@ -230,14 +271,31 @@ class FeelingsCheckedIn(Envelope):
 
 # ---- the union, and what travels on the bus ----------------------------------------
 
+type AnyEvent = (
+    SuccessRecorded
+    | GoalUpdated
+    | OfferReceived
+    | OfferResolved
+    | JobChanged
+    | ProfileUpdated
+    | FeelingsCheckedIn
+)
 InboundEvent = Annotated[
-    SuccessRecorded | GoalUpdated | OfferReceived | ProfileUpdated | FeelingsCheckedIn,
+    SuccessRecorded
+    | GoalUpdated
+    | OfferReceived
+    | OfferResolved
+    | JobChanged
+    | ProfileUpdated
+    | FeelingsCheckedIn,
     Field(discriminator="type"),
 ]
 EVENT_MODELS: dict[str, type[Envelope]] = {
     "success.recorded": SuccessRecorded,
     "goal.updated": GoalUpdated,
     "offer.received": OfferReceived,
+    "offer.resolved": OfferResolved,
+    "job.changed": JobChanged,
     "profile.updated": ProfileUpdated,
     "feelings.checked_in": FeelingsCheckedIn,
 }
@@ -245,9 +303,7 @@ EVENT_TYPES = tuple(EVENT_MODELS)
 _inbound = TypeAdapter(InboundEvent)
 
 
-def parse_inbound(
-    body: bytes | str,
-) -> SuccessRecorded | GoalUpdated | OfferReceived | ProfileUpdated | FeelingsCheckedIn:
+def parse_inbound(body: bytes | str) -> AnyEvent:
     """Validate a webhook body; raises ``pydantic.ValidationError`` naming each bad field."""
     return _inbound.validate_json(body)
 

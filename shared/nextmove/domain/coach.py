@@ -12,8 +12,10 @@ functions, the admin ``recompute``, the bench and the local stack all go through
 them, so its function needs no SSM grant; a test holds the template to ``tuned``).
 
 Out-of-order delivery: a goal, profile or offer version older than the stored one does
-not replace it and gives no advice; successes and check-ins take their place in time,
-and a late check-in is recorded without advice, since it is not how the person feels now.
+not replace it and gives no advice, nor does an offer outcome older than the stored one;
+a job change older than the current job joins the career history without advice;
+successes and check-ins take their place in time, and a late check-in is recorded
+without advice, since it is not how the person feels now.
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ from functools import partial
 from nextmove.contracts.events import (
     FeelingsCheckedIn,
     GoalUpdated,
+    JobChanged,
     OfferReceived,
+    OfferResolved,
     ProfileUpdated,
     SuccessRecorded,
 )
 from nextmove.contracts.recommendation import Recommendation
-from nextmove.domain import feelings, goals, skills, timing
+from nextmove.domain import feelings, goals, outcomes, skills, timing
 from nextmove.domain.state import (
     CheckinEntry,
     GoalEntry,
@@ -41,7 +45,15 @@ from nextmove.domain.state import (
 )
 from nextmove.domain.thresholds import Thresholds
 
-type Fact = SuccessRecorded | GoalUpdated | OfferReceived | ProfileUpdated | FeelingsCheckedIn
+type Fact = (
+    SuccessRecorded
+    | GoalUpdated
+    | OfferReceived
+    | OfferResolved
+    | JobChanged
+    | ProfileUpdated
+    | FeelingsCheckedIn
+)
 
 
 @dataclass(frozen=True)
@@ -88,10 +100,34 @@ def on_offer_received(
 
     entry = OfferEntry(event_id=event.id, occurred_at=event.occurred_at, data=event.data)
     if not entry.supersedes(state.offer(event.data.offer_id)):
-        return Outcome(state, [])
+        return Outcome(state.with_earlier_offer(entry), [])
     state = state.with_offer(entry)
+    if state.resolution(event.data.offer_id) is not None:
+        return Outcome(state, [])  # already accepted, declined or withdrawn: nothing to negotiate
     advice = negotiation.advise_offer(state, event, tenant=tenant, thresholds=thresholds)
     return Outcome(state, advice)
+
+
+def on_offer_resolved(state: PersonState, event: OfferResolved, *, tenant: str) -> Outcome:
+    """An offer's outcome closes it; an accepted one shows what negotiating earned."""
+    entry = outcomes.resolution_entry(event)
+    if not entry.supersedes(state.resolution(event.data.offer_id)):
+        return Outcome(state, [])
+    state = state.with_resolution(entry)
+    rec = outcomes.advise_resolution(state, event, tenant=tenant)
+    return Outcome(state, [rec] if rec is not None else [])
+
+
+def on_job_changed(state: PersonState, event: JobChanged, *, tenant: str) -> Outcome:
+    """A new job joins the career history; when it is the current one, the window
+    closes, tenure restarts and the next goal is asked for."""
+    entry = outcomes.job_entry(state, event)
+    state = state.with_job(entry)
+    if state.current_job is None or state.current_job.event_id != event.id:
+        return Outcome(state, [])  # an older job, arriving late: history only
+    state = outcomes.close_window(state, entry)
+    rec = outcomes.advise_job_change(state, entry, event, tenant=tenant)
+    return Outcome(state, [rec])
 
 
 def on_profile_updated(state: PersonState, event: ProfileUpdated, *, tenant: str) -> Outcome:
@@ -99,7 +135,8 @@ def on_profile_updated(state: PersonState, event: ProfileUpdated, *, tenant: str
     entry = ProfileEntry(event_id=event.id, occurred_at=event.occurred_at, data=event.data)
     if not entry.supersedes(state.profile):
         return Outcome(state, [])
-    state = state.model_copy(update={"profile": entry})
+    # The current job (when newer than this profile) keeps its role, pay and start.
+    state = state.model_copy(update={"profile": entry}).with_current_job()
     return _advise(state, event, tenant, skills.advise_gap)
 
 
@@ -150,6 +187,8 @@ STEPS: dict[str, Step] = {
     "success.recorded": Step(on_success_recorded, tuned=True),
     "goal.updated": Step(on_goal_updated, tuned=False),
     "offer.received": Step(on_offer_received, tuned=True),
+    "offer.resolved": Step(on_offer_resolved, tuned=False),
+    "job.changed": Step(on_job_changed, tuned=False),
     "profile.updated": Step(on_profile_updated, tuned=False),
     "feelings.checked_in": Step(on_feelings_checked_in, tuned=True),
 }

@@ -181,13 +181,9 @@ def total_comp(offer: OfferData) -> TotalComp:
 
 
 def other_open_offers(state: PersonState, offer: OfferData, today: date) -> list[OfferEntry]:
-    """The person's other offers still open on ``today`` (no deadline, or not yet passed)."""
-    return [
-        entry
-        for entry in state.offers
-        if entry.data.offer_id != offer.offer_id
-        and (entry.data.deadline is None or entry.data.deadline >= today)
-    ]
+    """The person's other offers still open on ``today``: not resolved (accepted,
+    declined or withdrawn), and no deadline or one not yet passed."""
+    return [entry for entry in state.open_offers(today) if entry.data.offer_id != offer.offer_id]
 
 
 # ---- market ------------------------------------------------------------------------

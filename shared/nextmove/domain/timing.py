@@ -88,8 +88,12 @@ def window_strength(
 def open_window(
     state: PersonState, now: datetime, window: TimingThresholds = DEFAULT.timing
 ) -> tuple[SuccessEntry, float] | None:
-    """The newest major success whose window is still open at ``now``, with its strength."""
+    """The newest major success whose window is still open at ``now``, with its strength.
+    A job change closes the window: a success from before the new job opens none."""
+    closed_at = state.timing.window_closed_at
     for success in reversed(state.successes):
+        if closed_at is not None and success.occurred_at < closed_at:
+            return None
         strength = window_strength(success, now, window)
         if strength > 0:
             return success, strength
