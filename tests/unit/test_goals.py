@@ -270,3 +270,12 @@ def test_a_partners_occupation_code_names_the_goals_role() -> None:
     event = goal_event("Move into critical care by 2028", occupation_code="29-1141.03")
     assessment = assess(event.data)
     assert assessment.found["role"] == "Registered Nurse"
+
+
+def test_a_catalogue_alias_that_leads_with_a_level_still_names_the_level() -> None:
+    # Hypothesis found it: "senior" alone names the level; "senior Engineering Manager"
+    # (an alias of Director of Engineering) lost it, and the score fell when a role came.
+    before = assess(GoalData(statement="senior"))
+    after = assess(GoalData(statement="senior Engineering Manager"))
+    assert after.found["level"] == "senior"
+    assert after.score >= before.score and set(before.found) <= set(after.found)

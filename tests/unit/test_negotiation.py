@@ -802,3 +802,10 @@ def test_a_title_too_vague_to_code_gets_no_figure_and_the_nearest_candidate() ->
     _assert_no_figure_invented(rec)
     assert "'Engineer' does not match an occupation in BLS wage data closely enough" in rec.body
     assert "(the nearest is " in rec.body
+
+
+def test_an_offer_with_no_base_is_advised_without_a_ratio() -> None:
+    rec = advise(offer_event(offer_data(base=0, equity=200_000)))
+    assert rec.rule == RULE_MARKET_ANCHOR
+    assert "inf" not in rec.body and "an ambitious ask" not in rec.body
+    assert counter_of(rec) == up_to_thousand(austin_swe().p75 or 0)

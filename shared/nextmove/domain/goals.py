@@ -46,6 +46,7 @@ _FUNCTION = (
     r"|support|operations|people|hr|human resources|finance|accounting|partnerships|revenue"
     r"|technology|it|security|research|strategy|legal|procurement|supply chain"
 )
+_LEADING_LEVEL = re.compile(r"(?:senior|sr\.?|principal|staff|lead|junior|jr\.?)\s+", re.I)
 _FACET_PATTERNS = {
     # A catalogue role is recognised too (see ``assess``); these catch the rest:
     # C-level titles and a level attached to a function ("Head of Growth").
@@ -156,7 +157,11 @@ def _level(text: str) -> tuple[str | None, bool]:
     inside a role's name is not a second facet ("Project Manager" names a role, not a
     level); a title that is a level ("CMO", "VP of Sales") names both."""
     spans = [m.span() for m in _PATTERNS["role"].finditer(text)]
-    spans += skills.catalogue().role_spans(text)
+    # A catalogue alias that leads with a level ("senior Engineering Manager", an alias of
+    # Director of Engineering) still names that level: only the rest is the role's name.
+    for start, end in skills.catalogue().role_spans(text):
+        lead = _LEADING_LEVEL.match(text, start, end)
+        spans.append((lead.end() if lead and lead.end() < end else start, end))
     masked = text
     for start, end in sorted(spans):
         if _TITLE_LEVEL.search(text[start:end]):

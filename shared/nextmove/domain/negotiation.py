@@ -658,7 +658,8 @@ def _counter_parts(view: MarketView, counter: Counter, comp: TotalComp) -> list[
         "the offer set this figure; what you are paid now does not."
     )
     parts = [_Part(text, tuple(evidence))]
-    over_offer = counter.amount / comp.base - 1
+    # An offer of no base (commission or equity only) has no ratio to call ambitious.
+    over_offer = counter.amount / comp.base - 1 if comp.base > 0 else 0.0
     if over_offer >= AMBITIOUS_OVER_OFFER:
         parts.append(
             _Part(
