@@ -93,3 +93,17 @@ def test_the_saved_queries_cover_every_functions_logs():
     for query in of_type("AWS::Logs::QueryDefinition").values():
         covered = {g["Ref"] for g in query["Properties"]["LogGroupNames"]}
         assert covered == log_groups
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n, a in ALARMS.items() if "Metrics" in a["Properties"])
+)
+def test_a_metric_math_alarm_stays_within_cloudwatchs_hard_limits(name):
+    # The local stack creates no alarms, so nothing else would catch what CloudWatch
+    # refuses at deploy time: a metric math alarm references at most 10 metrics (a hard
+    # limit, docs: "Limits that apply to alarms based on metric math expressions") and
+    # PutMetricAlarm takes at most 20 queries, one of them returning the data.
+    queries = ALARMS[name]["Properties"]["Metrics"]
+    assert len([q for q in queries if "MetricStat" in q]) <= 10
+    assert len(queries) <= 20
+    assert sum(1 for q in queries if q.get("ReturnData", True)) == 1
