@@ -348,7 +348,8 @@ def _window_recommendation(
         body += (
             f" {stretch.role.title} depends on {stretch.missing} core skills your profile "
             f"does not list yet ({lacking}{', among others' if more else ''}): build them "
-            "where this win gives you room, so the move after this one is the leap."
+            "where this win gives you room, so the move after this one is the leap. "
+            f"Work that builds {stretch.to_build[0].name.lower()}: {stretch.to_build[0].project}"
         )
     if streak >= feelings.EXCITED_STREAK:
         body += f" Your last {streak} check-ins were excited: you are ready, act on it."
@@ -445,10 +446,11 @@ def _stretch_paths(plan: skills.GapPlan, cited: str, current: str) -> tuple[str,
     leading with what carries over."""
     goal_role = plan.role.title
     first = plan.to_build[0]
+    # The project that builds it is in the body: an action read on a phone's first
+    # screen says what to do, not every step of it.
     inside = (
         f"Inside: citing {cited}, ask your manager for the work that builds "
-        f"{first.name.lower()}, the first skill {goal_role} needs that you have not shown "
-        f"yet. For example: {first.project}"
+        f"{first.name.lower()}, the first skill {goal_role} needs that you have not shown yet."
     )
     cat = skills.catalogue()
     now = cat.find_role(current)
