@@ -340,6 +340,8 @@ def occupation(args: argparse.Namespace) -> int:
         from nextmove_local import occupation_eval
 
         return occupation_eval.main(misses=True)
+    if not args.titles:
+        raise SystemExit("nextmove occupation: give job titles, or - to read them from stdin")
     given = [line.strip() for line in sys.stdin] if args.titles == ["-"] else args.titles
     for title in given:
         if not title:

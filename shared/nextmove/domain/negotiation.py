@@ -59,6 +59,7 @@ from nextmove.contracts.recommendation import (
     RangeMark,
     Recommendation,
 )
+from nextmove.domain.skills import onet_evidence
 from nextmove.domain.state import OfferEntry, PersonState, SuccessEntry
 from nextmove.domain.thresholds import DEFAULT, Thresholds
 from nextmove.domain.wording import join_words, money, ordinal, pct
@@ -549,7 +550,7 @@ def _market_parts(
         year=titles.RELEASE,
         detail=how,
     )
-    coding = [occupation, _onet_evidence()]
+    coding = [occupation, onet_evidence()]
     if not coded.sure and coded.runner_up is not None:
         coding.append(
             Evidence(
@@ -683,16 +684,6 @@ def _doubt(view: MarketView, offer: OfferData) -> str:
         f" We priced '{offer.role_title}' as {view.occupation.name}, but the match is not "
         f"sure; if your job is closer to {coded.runner_up.name}, the market figures "
         "differ: ask your platform to send the job's occupation code."
-    )
-
-
-def _onet_evidence() -> Evidence:
-    return Evidence(
-        label="Occupation data",
-        value="O*NET 29.2 and 30.2 Databases, CC BY 4.0",
-        source="USDOL/ETA O*NET",
-        year=titles.RELEASE,
-        detail=titles.ATTRIBUTION,
     )
 
 

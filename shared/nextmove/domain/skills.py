@@ -370,15 +370,7 @@ def _advise_from_tasks(
         )
         for task in plan.carry_over
     ]
-    evidence.append(
-        Evidence(
-            label="Occupation data",
-            value="O*NET 29.2 and 30.2 Databases, CC BY 4.0",
-            source="USDOL/ETA O*NET",
-            year=titles.RELEASE,
-            detail=titles.ATTRIBUTION,
-        )
-    )
+    evidence.append(onet_evidence())
     rec = Recommendation.create(
         tenant=tenant,
         person_id=state.person_id,
@@ -399,6 +391,20 @@ def _advise_from_tasks(
         update={"skills_plan": mark.model_copy(update={"key": plan.key, "sent_by": event.id})}
     )
     return marked, rec
+
+
+def onet_evidence() -> Evidence:
+    """The attribution O*NET's licence asks of every use of its data, as evidence: each
+    recommendation built on O*NET titles or tasks carries it."""
+    from nextmove.reference import titles
+
+    return Evidence(
+        label="Occupation data",
+        value="O*NET 29.2 and 30.2 Databases, CC BY 4.0",
+        source="USDOL/ETA O*NET",
+        year=titles.RELEASE,
+        detail=titles.ATTRIBUTION,
+    )
 
 
 def _sentence(task: str) -> str:

@@ -516,7 +516,7 @@ def _nearest(title: str, terms: list[str]) -> TitleMatch:
         _db()
         .execute(
             "SELECT soc, name FROM doc JOIN occupation USING (onet) WHERE doc MATCH ? "
-            "ORDER BY bm25(doc, 12.0, 6.0, 1.0, 0.4) LIMIT 1",
+            "ORDER BY rank LIMIT 1",
             (query,),
         )
         .fetchone()
