@@ -34,6 +34,7 @@ from urllib.parse import parse_qs
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
 from nextmove_local.iam import Context, Request, Role, evaluate_key_policy
+from nextmove_local.ses_simulator import LocalSes
 
 _CREDENTIAL = re.compile(r"Credential=([^/]+)/[^/]+/([^/]+)/([^/]+)/")
 _DYNAMODB_ITEM_ACTIONS = {
@@ -226,6 +227,10 @@ def _sender_identity(auth: Authorizer, action: str, params: Any) -> _Resources:
     if display:
         context["ses:FromDisplayName"] = display
     yield f"ses:{action}", auth.arn("ses", f"identity/{sender}"), context
+    if params.get("ConfigurationSetName"):
+        # A send that names a configuration set is authorized on it too.
+        name = params["ConfigurationSetName"]
+        yield f"ses:{action}", auth.arn("ses", f"configuration-set/{name}"), context
 
 
 def _event_buses(auth: Authorizer, action: str, params: Any) -> _Resources:
@@ -393,11 +398,24 @@ def _deny(
     return [body]
 
 
+def _ses_checks(app: Callable[..., Any], ses: Callable[[], LocalSes | None]) -> Any:
+    """``LocalSes``'s checks of a send, once the stack has created SES's resources."""
+
+    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        current = ses()
+        if current is None:
+            return app(environ, start_response)
+        return current.middleware(app)(environ, start_response)
+
+    return wsgi
+
+
 class AuthorizingMotoServer(ThreadedMotoServer):
     """moto's threaded server with IAM in front: set ``authorizer`` once the
     resources exist (the stack creates them as the operator)."""
 
     authorizer: Authorizer | None = None
+    ses: LocalSes | None = None  # SES's configuration sets and feedback, once created
 
     def _server_entry(self) -> None:
         from moto.moto_server.werkzeug_app import (
@@ -407,7 +425,8 @@ class AuthorizingMotoServer(ThreadedMotoServer):
         )
         from werkzeug.serving import make_server
 
-        app = middleware(DomainDispatcherApplication(create_backend_app), lambda: self.authorizer)
+        moto_app = DomainDispatcherApplication(create_backend_app)
+        app = middleware(_ses_checks(moto_app, lambda: self.ses), lambda: self.authorizer)
         self._server = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
         )

@@ -43,6 +43,7 @@ from nextmove_local.lambda_runtime import (
     lambda_environment,
 )
 from nextmove_local.outbox import write_index
+from nextmove_local.ses_simulator import LocalSes
 from nextmove_local.template import ROOT, Resolver
 
 __all__ = ["Function", "LambdaContext", "LocalStack"]
@@ -122,6 +123,7 @@ class LocalStack:
         self._queue_urls: dict[str, str] = {}
         self._routes: dict[tuple[str, str], Function] = {}
         self._mail_seen = 0
+        self.ses = LocalSes(ACCOUNT, REGION, lambda: datetime.now(UTC))  # until _create
         self.sent: list[Sent] = []
         self.published: list[dict[str, Any]] = []
         self._tap_url = ""
@@ -190,6 +192,10 @@ class LocalStack:
         self._create_subscriptions(by_type.get("AWS::SNS::Subscription", []))
         self._tap_url = self._tap(self.resolve.refs)
         self.client("ses").verify_email_identity(EmailAddress=self.resolve.refs["SenderEmail"])
+        self._create_email_feedback(
+            by_type.get("AWS::SES::ConfigurationSet", []),
+            by_type.get("AWS::SES::ConfigurationSetEventDestination", []),
+        )
         self._create_functions(
             by_type.get("AWS::Serverless::Function", []), tpl.get("Globals", {}).get("Function", {})
         )
@@ -339,6 +345,32 @@ class LocalStack:
                 ReturnSubscriptionArn=True,
             )
 
+    def _create_email_feedback(self, sets: _Resources, destinations: _Resources) -> None:
+        """SES's configuration sets and their event destinations, on moto (which keeps
+        them) and on the local SES (which acts on them: ``ses_simulator``)."""
+        from nextmove.adapters import clock
+
+        r = self.resolve
+        local = LocalSes(ACCOUNT, REGION, clock.now)
+        for logical, props in sets:
+            name = str(r(props["Name"]))
+            self.client("ses").create_configuration_set(ConfigurationSet={"Name": name})
+            enabled = props.get("SendingOptions", {}).get("SendingEnabled", True)
+            local.configuration_set(name, sending_enabled=bool(enabled))
+            r.refs[logical] = name
+        for _logical, props in destinations:
+            destination = r(props["EventDestination"])
+            bridge = destination.get("EventBridgeDestination")
+            if bridge is None:
+                raise ValueError("only EventBridge event destinations are emulated locally")
+            local.destination(
+                str(r(props["ConfigurationSetName"])),
+                destination["MatchingEventTypes"],
+                str(bridge["EventBusArn"]),
+            )
+        self.ses = local
+        self._server.ses = local  # from now on, sends are checked and journaled
+
     def _create_functions(self, functions: _Resources, globals_fn: dict[str, Any]) -> None:
         r = self.resolve
         for logical, props in functions:  # functions' names first: their env may name each other
@@ -437,10 +469,10 @@ class LocalStack:
         if kind == "HttpApi":
             self._routes[(props["Method"].upper(), props["Path"])] = fn
         elif kind == "EventBridgeRule":
-            bus = r(props["EventBusName"])
+            bus = r(props.get("EventBusName", "default"))
             rule = f"local-{fn.logical_id}"
             self.client("events").put_rule(
-                Name=rule, EventBusName=bus, EventPattern=json.dumps(props["Pattern"])
+                Name=rule, EventBusName=bus, EventPattern=json.dumps(r(props["Pattern"]))
             )
             url = self.client("sqs").create_queue(QueueName=f"local-rule-{fn.logical_id}")[
                 "QueueUrl"
@@ -518,6 +550,7 @@ class LocalStack:
                     self._pump_streams,
                     self._pump_queues,
                     self._pump_mail,
+                    self._pump_ses_feedback,
                 ):
                     worked = pump() or worked
                 # Every pass, not only once quiet: moto's ReceiveMessage costs in proportion
@@ -736,6 +769,22 @@ class LocalStack:
         if new:
             write_index(self.outbox)
         return bool(new)
+
+    def _pump_ses_feedback(self) -> bool:
+        """SES publishing each accepted email's events to its configuration set's event
+        destination (the default bus: the rule there feeds the suppression function)."""
+        entries = [entry for send in self.ses.take_sends() for entry in self.ses.feedback(send)]
+        for start in range(0, len(entries), 10):
+            chunk = entries[start : start + 10]
+            answer = self.client("events").put_events(
+                Entries=[
+                    {**entry, "Detail": json.dumps(entry["Detail"]), "EventBusName": bus}
+                    for bus, entry in chunk
+                ]
+            )
+            if answer.get("FailedEntryCount"):
+                raise RuntimeError(f"PutEvents of SES's feedback: {answer['Entries']}")
+        return bool(entries)
 
     def _collect_published(self) -> None:
         messages = self._receive(self._tap_url, 10, drain=True)

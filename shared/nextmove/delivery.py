@@ -36,7 +36,7 @@ from nextmove.adapters import clock, mailbox, ses
 from nextmove.adapters.aws import setting
 from nextmove.contracts import Recommendation
 from nextmove.contracts.events import ProfileData
-from nextmove.domain import email_policy
+from nextmove.domain import email_policy, suppression
 
 Outcome = Literal[
     "sent",
@@ -47,6 +47,9 @@ Outcome = Literal[
     "suppressed:no_profile",
     "suppressed:preferences",
     "suppressed:closed",
+    "suppressed:bounced",
+    "suppressed:complained",
+    "suppressed:unsubscribed",
 ]
 MAX_ATTEMPTS = 5
 # The function's logger's child: its lines carry the keys the notifier appended (the
@@ -74,6 +77,8 @@ def deliver(rec: Recommendation, *, now: datetime | None = None) -> Outcome:
         if not email_policy.wants_email(rec.kind, profile.notifications):
             mailbox.note_suppressed(rec, "preferences")
         wanted = email_policy.wanted(box.recs, profile.notifications)
+        if stopped := _stopped(box):
+            return _suppress(rec, box, wanted, stopped)
         earlier = [r for r in wanted if box.unconfirmed(r)]
         if earlier:
             mailbox.mark_unconfirmed(box, earlier)
@@ -257,10 +262,14 @@ def _send_held(tenant: str, person_id: str, now: datetime) -> str:
     open_recs = [r for r in recs if r.id not in closed]
     wanted = email_policy.wanted(open_recs, profile.notifications) if profile else []
 
-    def unsent(r: Recommendation) -> str:
-        return "suppressed:closed" if r.id in closed else "suppressed:preferences"
+    stopped = _stopped(box)
 
-    if profile is None or not wanted:
+    def unsent(r: Recommendation) -> str:
+        if r.id in closed:
+            return "suppressed:closed"
+        return f"suppressed:{stopped}" if stopped and r in wanted else "suppressed:preferences"
+
+    if profile is None or not wanted or stopped:
         mailbox.settle([(r, unsent(r)) for r in recs], remove=rows)
         return "suppressed"
     key = wanted[0].id if len(rows) == 1 else _digest_key(wanted)
@@ -300,6 +309,30 @@ def _send_held(tenant: str, person_id: str, now: datetime) -> str:
     return "sent"
 
 
+def _suppress(
+    rec: Recommendation,
+    box: mailbox.Mailbox,
+    wanted: list[Recommendation],
+    stopped: suppression.Reason,
+) -> Outcome:
+    """The address bounced or complained, or the person unsubscribed: SES's feedback and
+    the person's click outrank the partner's profile, and no sibling goes either."""
+    if rec not in wanted:
+        return "suppressed:preferences"
+    if not box.claimable(rec):
+        return "duplicate"  # decided before the suppression: sent, held or sending
+    mailbox.note_suppressed(rec, stopped)
+    return f"suppressed:{stopped}"  # type: ignore[return-value]
+
+
+def _stopped(box: mailbox.Mailbox) -> suppression.Reason | None:
+    """Why nothing may be sent to the person's address now (``domain.suppression``)."""
+    entry = box.state.profile
+    if entry is None:
+        return None
+    return suppression.reason(box.standing, entry.data.email, entry.occurred_at)
+
+
 def _send(
     recs: list[Recommendation], profile: ProfileData, *, key: str, digest: bool, now: datetime
 ) -> str:
@@ -319,7 +352,13 @@ def _send(
     )
     # Only SES's answer: a failure after SES took the email must not release the claims
     # (the retry would send it twice), so the callers count it once the claims are settled.
-    return ses.send_raw(message, sender=setting("SENDER_EMAIL"), to=profile.email)
+    return ses.send_raw(
+        message,
+        sender=setting("SENDER_EMAIL"),
+        to=profile.email,
+        tenant=lead.tenant,
+        person_id=lead.person_id,
+    )
 
 
 def _digest_key(recs: list[Recommendation]) -> str:

@@ -55,10 +55,12 @@ def test_a_missing_variable_fails_at_cold_start_naming_it(monkeypatch):
 
 
 def _routes():
-    """(logical, props, event type) for each function an EventBridge rule feeds."""
+    """(logical, props, event type) for each function a rule feeds the webhook's events
+    to (not the suppression function: SES's events come on the default bus)."""
     for logical, props, _ in _functions():
         for trigger in props.get("Events", {}).values():
-            if trigger["Type"] == "EventBridgeRule":
+            pattern = trigger["Properties"].get("Pattern", {})
+            if trigger["Type"] == "EventBridgeRule" and pattern["source"] == ["nextmove.webhook"]:
                 [event_type] = trigger["Properties"]["Pattern"]["detail-type"]
                 yield logical, props, event_type
 

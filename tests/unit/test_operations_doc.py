@@ -90,7 +90,10 @@ def test_the_dashboard_is_json_and_shows_every_function_dlq_and_alarm():
 
 def test_the_saved_queries_cover_every_functions_logs():
     log_groups = {f"{name}Logs" for name in of_type("AWS::Serverless::Function")}
-    for query in of_type("AWS::Logs::QueryDefinition").values():
+    queries = of_type("AWS::Logs::QueryDefinition")
+    # The three every incident starts from; the suppressions query reads one function.
+    for name in ("FollowEventQuery", "PersonActivityQuery", "RecentErrorsQuery"):
+        query = queries[name]
         covered = {g["Ref"] for g in query["Properties"]["LogGroupNames"]}
         assert covered == log_groups
 

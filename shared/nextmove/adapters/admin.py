@@ -37,6 +37,7 @@ SECTIONS = {
     keys.EMAIL: "emails",
     keys.DIGEST: "held_emails",
     keys.MAILBOX: "mailbox",
+    keys.SUPPRESSION: "suppression",
 }
 LISTS = [*list(SECTIONS.values())[1:], "other"]
 

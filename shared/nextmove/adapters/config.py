@@ -54,6 +54,13 @@ class EmailConfig(FunctionConfig):
     THRESHOLDS_PARAMETER: str
     SENDER_EMAIL: str
     PREFERENCES_URL: str
+    SES_CONFIGURATION_SET: str
+
+
+class SuppressionConfig(FunctionConfig):
+    """The suppression function: SES's feedback into the person's SUPPRESSION row."""
+
+    TABLE_NAME: str
 
 
 class AdminConfig(FunctionConfig):

@@ -9,6 +9,8 @@ partition, and the sort key says what the row is.
          "EMAIL#<recommendation_id>" its email's claim and how it ended (mailbox.py)
          "DIGEST#<lead rec id>"      one event's recommendations held for a later email
          "MAILBOX"                   the emails sent in the last week, and a version
+         "SUPPRESSION"               what stops their email: bounced or complained
+                                     addresses, an unsubscribe (suppressions.py)
 
 A test holds the template's stream filter to ``REC``.
 """
@@ -19,12 +21,13 @@ from typing import Any
 
 STATE = "STATE"
 MAILBOX = "MAILBOX"
+SUPPRESSION = "SUPPRESSION"
 EVENT = "EVENT#"
 REC = "REC#"
 EMAIL = "EMAIL#"
 DIGEST = "DIGEST#"
-# Every sort key's kind: the two single rows, then the four prefixes.
-KINDS = (STATE, EVENT, REC, EMAIL, DIGEST, MAILBOX)
+# Every sort key's kind: the single rows and the four prefixes.
+KINDS = (STATE, EVENT, REC, EMAIL, DIGEST, MAILBOX, SUPPRESSION)
 
 
 def partition(tenant: str, person_id: str) -> str:
@@ -54,7 +57,7 @@ def digest(lead_recommendation_id: str) -> str:
 
 def kind(sk: str) -> str | None:
     """Which of ``KINDS`` a sort key is (None: a row this layout does not know)."""
-    if sk in (STATE, MAILBOX):
+    if sk in (STATE, MAILBOX, SUPPRESSION):
         return sk
     prefix = sk.partition("#")[0] + "#"
     return prefix if prefix in KINDS else None

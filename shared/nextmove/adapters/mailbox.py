@@ -1,5 +1,6 @@
 """The person's mailbox rows (their keys: ``keys.py``): what the at-most-once email and
-the no-spam rules need to remember, in the person's partition.
+the no-spam rules need to remember, in the person's partition. (The SUPPRESSION row,
+read here too, is ``suppressions.py``'s.)
 
     sk = "MAILBOX"                        the emails sent in the last week (``sent``:
                                           message key -> UTC time) and a version
@@ -14,10 +15,10 @@ the no-spam rules need to remember, in the person's partition.
                                           sparse DueIndex keys due_pk = "DUE", due_at
 
 An email costs five calls, the fewest an at-most-once send allows: one BatchGetItem
-reads the person's record, their MAILBOX row, the trigger event's recommendations and
-their EMAIL# rows; one transaction claims the email and counts it in MAILBOX
-(conditional on the version read, so two sends at once cannot both take the week's
-last slot); one write marks the claim 'sending'; SES sends; one write settles the
+reads the person's record, their MAILBOX and SUPPRESSION rows, the trigger event's
+recommendations and their EMAIL# rows; one transaction claims the email and counts it
+in MAILBOX (conditional on the version read, so two sends at once cannot both take the
+week's last slot); one write marks the claim 'sending'; SES sends; one write settles the
 EMAIL# rows. An email held for later costs two calls (the read, then one transaction
 that settles its rows as 'held' and writes the DIGEST# row), and a redelivered message
 one (the read finds its claims).
@@ -50,12 +51,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from nextmove.adapters import clock, keys
+from nextmove.adapters import clock, keys, suppressions
 from nextmove.adapters.aws import client, setting, write_batch
 from nextmove.adapters.store import state_from_item
 from nextmove.contracts import Recommendation
 from nextmove.contracts.recommendation import KINDS, recommendation_id
 from nextmove.domain.state import PersonState
+from nextmove.domain.suppression import Standing
 
 DUE_INDEX = "DueIndex"
 DUE_PARTITION = "DUE"
@@ -97,13 +99,15 @@ class Held:
 class Mailbox:
     """What one read tells about a person's email: their record, the emails sent to
     them this week (``version`` of the MAILBOX row: 0 before the first), and, read with
-    a trigger, that event's recommendations and their EMAIL# rows by recommendation id."""
+    a trigger, that event's recommendations and their EMAIL# rows by recommendation id;
+    and what stops their email (the SUPPRESSION row: ``suppressions.py``)."""
 
     tenant: str
     person_id: str
     state: PersonState
     sent: dict[str, datetime]
     version: int
+    standing: Standing = field(default_factory=Standing)
     recs: list[Recommendation] = field(default_factory=list)
     emails: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -142,7 +146,7 @@ def read(tenant: str, person_id: str, *, trigger: Recommendation | None = None) 
     recommendation the event that triggered it yielded (``trigger`` included) and their
     EMAIL# rows. Ids are derived from the trigger and the kind, so the siblings are known
     by key; they were committed in one transaction with ``trigger``, so all are there."""
-    sks = [keys.STATE, keys.MAILBOX]
+    sks = [keys.STATE, keys.MAILBOX, keys.SUPPRESSION]
     if trigger is not None:
         ids = [
             recommendation_id(tenant, person_id, trigger.trigger_event_id, kind) for kind in KINDS
@@ -178,6 +182,7 @@ def read(tenant: str, person_id: str, *, trigger: Recommendation | None = None) 
         if mailbox
         else {},
         version=int(mailbox["version"]["N"]) if mailbox else 0,
+        standing=suppressions.from_item(rows.get(keys.SUPPRESSION))[0],
         recs=list(recs.values()),
         emails=emails,
     )
