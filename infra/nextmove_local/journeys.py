@@ -153,6 +153,37 @@ def close_the_loop(tpl: dict[str, Any] | None = None) -> None:
         ]
 
 
+def email_feedback(tpl: dict[str, Any] | None = None) -> None:
+    """A person whose address bounces (SES's mailbox simulator) gets one email, then
+    none; with the suppression function broken, SES's event parks in EmailFeedbackDLQ
+    (written with its role), and redrive folds it in."""
+    from nextmove_local.redrive import Pipeline, redrive_all
+
+    with _stack(tpl) as stack:
+        profile = json.loads((EVENTS / "profile_updated.json").read_bytes())
+        profile["data"] |= {"email": "bounce@simulator.amazonses.com", "time_zone": "UTC"}
+        wins = []
+        for n in (1, 2):
+            win = json.loads((EVENTS / "success_recorded.json").read_bytes())
+            win["id"] = f"evt-win-{n}"
+            win["occurred_at"] = f"2026-06-1{n}T12:00:00+00:00"
+            wins.append(win)
+        answers = stack.replay([json.dumps(d).encode() for d in (profile, *wins)])
+        assert [status for status, _ in answers] == [202] * 3, answers
+        assert len(stack.sent) == 1, [s.subject for s in stack.sent]
+        stack.configure("TABLE_NAME", "no-such-table", "SuppressionFunction")
+        profile["id"], profile["person_id"] = "evt-profile-2", "p-other"
+        wins[0]["id"], wins[0]["person_id"] = "evt-win-3", "p-other"
+        stack.replay([json.dumps(d).encode() for d in (profile, wins[0])])
+        assert stack.queue_depths()["EmailFeedbackDLQ"] == 1, stack.queue_depths()
+        stack.configure("TABLE_NAME", stack.resolve.refs["CareerTable"], "SuppressionFunction")
+        assert redrive_all(Pipeline.from_resources(stack.resolve.refs)).total == 1
+        authorizer = stack.authorizer
+        authorizer.denied = [
+            d for d in authorizer.denied if "no-such-table" not in d.request.resource
+        ]
+
+
 def digest(tpl: dict[str, Any] | None = None) -> None:
     """An email held for quiet hours goes out on the digest's run; a failed run gives
     the held rows back and parks in DigestDLQ; the next run sends them."""
@@ -215,6 +246,7 @@ JOURNEYS = (
     Journey("close_the_loop", close_the_loop),
     Journey("failures_park", failures_park),
     Journey("digest", digest),
+    Journey("email_feedback", email_feedback),
     Journey("admin", admin),
 )
 

@@ -11,6 +11,13 @@ notifier's email claim sends each recommendation at most once.
                        numbers), not the records                           covers, re-read
                                                                            and published
     EmailDLQ           the recommendation SNS delivered                 -> the EmailQueue
+    EmailFeedbackDLQ   SES's event (the rule's DLQ), or Lambda's        -> folded into the
+                       on-failure record of it                             person's SUPPRESSION
+                                                                           row, as the function
+                                                                           does (an aws.ses
+                                                                           event cannot be put
+                                                                           on a bus by anyone
+                                                                           but SES)
 
 A message is deleted only once its work is handed on; one that fails stays for the next
 run (and is out of sight for its queue's visibility timeout meanwhile).
@@ -23,8 +30,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from nextmove.adapters import store, topic
+from nextmove.adapters import store, suppressions, topic
 from nextmove.adapters.aws import client
+from nextmove.contracts.ses import SesEvent
 
 # The template's logical ids redrive needs, in Pipeline's field order.
 RESOURCES = (
@@ -36,6 +44,7 @@ RESOURCES = (
     "EventFunctionsDLQ",
     "PublisherDLQ",
     "EmailDLQ",
+    "EmailFeedbackDLQ",
 )
 
 
@@ -51,6 +60,7 @@ class Pipeline:
     event_functions_dlq_url: str
     publisher_dlq_url: str
     email_dlq_url: str
+    email_feedback_dlq_url: str
 
     @classmethod
     def from_resources(cls, physical_ids: Mapping[str, Any]) -> Pipeline:
@@ -88,6 +98,7 @@ def redrive_all(pipeline: Pipeline) -> Redriven:
         ),
         ("PublisherDLQ", pipeline.publisher_dlq_url, lambda m: _republish(pipeline, m)),
         ("EmailDLQ", pipeline.email_dlq_url, lambda m: _requeue(pipeline, m)),
+        ("EmailFeedbackDLQ", pipeline.email_feedback_dlq_url, lambda m: _refold(pipeline, m)),
     ]
     for name, url, hand_on in drives:
         done = failed = 0
@@ -180,6 +191,16 @@ def _batch_keys(info: dict[str, Any]) -> list[dict[str, Any]]:
             return keys
         iterator = page.get("NextShardIterator")
     return keys
+
+
+def _refold(pipeline: Pipeline, message: dict[str, Any]) -> None:
+    """Fold a parked SES event into its person's standing (idempotent: each feedback id
+    is folded once)."""
+    body = json.loads(message["Body"])
+    event = body.get("requestPayload", body)  # Lambda's on-failure record wraps it
+    suppressions.record_ses_event(
+        SesEvent.model_validate(event["detail"]), table=pipeline.table_name
+    )
 
 
 def _requeue(pipeline: Pipeline, message: dict[str, Any]) -> None:

@@ -10,8 +10,11 @@ sent:
     lost              an accepted event with no EVENT# row; a REC# row never published;
                       a REC# row with no email decision (EMAIL# row), a claim left
                       "claimed" or "sending", a "sent" email whose SES message id SES never gave, a
-                      "held" one in no DIGEST# row, or a "preferences" suppression the
-                      person's final preferences do not explain
+                      "held" one in no DIGEST# row, a "preferences" suppression the
+                      person's final preferences do not explain, or a "bounced" or
+                      "complained" one for an address SES never reported (about one
+                      person in twelve has a mailbox simulator address that bounces or
+                      complains: their first email goes out, the rest must not)
     duplicate_emails  SES messages beyond the first for one recommendation (the
                       Message-ID carries the recommendation id)
     unconfirmed       recommendations whose email was claimed and never settled (the
@@ -83,11 +86,18 @@ def workload(events: int, *, tenants: list[str], seed: int) -> list[tuple[str, d
     return documents[:events]
 
 
+SIMULATOR = "@simulator.amazonses.com"
+
+
 def _person_events(rng: random.Random, person_id: str) -> list[dict[str, Any]]:
     start = datetime(2026, 1, 1, 9, tzinfo=UTC)
     role = rng.choice(ROLES)
     city, state = rng.choice(CITIES)
     wants = rng.random() > 0.1
+    mailbox = rng.random()
+    # SES's mailbox simulator: the "+label" keeps each person's address their own.
+    box = "bounce" if mailbox < 0.05 else "complaint" if mailbox < 0.08 else ""
+    address = f"{box}+{person_id}@simulator.amazonses.com" if box else f"{person_id}@example.com"
     kinds = ALL_KINDS if rng.random() > 0.2 else rng.sample(ALL_KINDS, 3)
     found: list[dict[str, Any]] = []
 
@@ -108,7 +118,7 @@ def _person_events(rng: random.Random, person_id: str) -> list[dict[str, Any]]:
             "profile.updated",
             version * 90,
             {
-                "email": f"{person_id}@example.com",
+                "email": address,
                 "name": f"Person {person_id}",
                 "current_role": role,
                 "current_level": "mid",
@@ -279,10 +289,11 @@ def _reconcile(
 ) -> tuple[Summary, list[str]]:
     from moto.ses.models import ses_backends
 
-    from nextmove.adapters import store
+    from nextmove.adapters import store, suppressions
     from nextmove.contracts import Recommendation
     from nextmove.domain import email_policy
     from nextmove.domain.state import PersonState
+    from nextmove.domain.suppression import Standing
     from nextmove_local.account import ACCOUNT, REGION
 
     rows = _scan(stack)
@@ -297,6 +308,9 @@ def _reconcile(
         r["pk"]["S"]: PersonState.model_validate_json(store.state_json(r))
         for r in rows
         if r["sk"]["S"] == "STATE"
+    }
+    standings = {
+        r["pk"]["S"]: suppressions.from_item(r)[0] for r in rows if r["sk"]["S"] == "SUPPRESSION"
     }
     published = {rec["id"] for rec in stack.published}
     ses_messages = ses_backends[ACCOUNT][REGION].sent_messages
@@ -341,6 +355,18 @@ def _reconcile(
                 rec.kind, profile.data.notifications
             )
             lost["wrongly_suppressed"] += wanted
+        elif decision in ("suppressed:bounced", "suppressed:complained"):
+            # Only an address SES reported bounced or complained of, and only a mailbox
+            # simulator address that does so.
+            pk = f"{rec.tenant}#{rec.person_id}"
+            profile = states[pk].profile
+            address = profile.data.email if profile else ""
+            reported = standings.get(pk, Standing()).record(address).suppressed
+            box = address.partition("+")[0] if address.endswith(SIMULATOR) else ""
+            expected = {"bounce": "suppressed:bounced", "complaint": "suppressed:complained"}
+            lost["wrongly_suppressed"] += not (
+                decision == f"suppressed:{reported}" == expected.get(box)
+            )
         elif decision == "suppressed:closed":
             # Only advice on an offer since resolved is closed.
             state = states[f"{rec.tenant}#{rec.person_id}"]

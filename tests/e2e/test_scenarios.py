@@ -105,6 +105,18 @@ def test_the_story_never_gets_what_it_must_not(story, replay):
         assert not wrong, f"{story}: {rule['why']}"
 
 
+@pytest.mark.parametrize("story", [s for s in STORIES if "emails" in expected(s)])
+def test_the_story_emails_each_address_as_many_times_as_it_should(story, replay):
+    # A story whose person's address bounces or complains (SES's mailbox simulator)
+    # lists how many emails each address gets: the first one, then nothing more.
+    _, _, outbox = replay(story)
+    sent = [message_from_bytes(p.read_bytes(), policy=policy.default) for p in outbox.glob("*.eml")]
+    counts: dict[str, int] = {}
+    for message in sent:
+        counts[str(message["To"])] = counts.get(str(message["To"]), 0) + 1
+    assert counts == expected(story)["emails"]
+
+
 @pytest.mark.parametrize("story", [s for s in STORIES if expected(s).get("market")])
 def test_the_figures_expected_are_the_bls_figures(story):
     for figure in expected(story)["market"]:

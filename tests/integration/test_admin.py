@@ -96,6 +96,11 @@ def test_export_returns_exactly_what_the_persons_events_produced(stack):
     times = sorted(datetime.fromisoformat(at) for at in mailbox["sent"].values())
     assert 1 <= len(times) < emails and times[-1] - times[0] < timedelta(days=7)
     assert document["held_emails"] == document["other"] == []  # every email went out
+    # SES delivered to her address: confirmed, nothing suppressed.
+    (suppression,) = document["suppression"]
+    [(address, record)] = suppression["standing"]["addresses"].items()
+    assert address == "ana.souza@example.com" and "suppressed" not in record
+    assert record["confirmed_at"]
     assert result["counts"] == {
         "state": 1,
         "events": len(DEMO),
@@ -103,6 +108,7 @@ def test_export_returns_exactly_what_the_persons_events_produced(stack):
         "emails": len(recs),
         "held_emails": 0,
         "mailbox": 1,
+        "suppression": 1,
         "other": 0,
     }
     text = json.dumps(result)  # what the console shows: plain JSON

@@ -137,3 +137,23 @@ def test_a_tag_ses_would_refuse_is_refused(stack):
             Tags=[{"Name": "person", "Value": "p@x.example"}],
         )
     assert raised.value.response["Error"]["Code"] == "InvalidParameterValue"
+
+
+def test_an_email_held_for_the_digest_is_not_sent_once_the_address_bounced(stack):
+    tokyo_noon = datetime.fromisoformat("2026-05-06T12:00:00+09:00")
+    document = load_event("profile_updated")
+    document["data"] |= {"email": "bounce@simulator.amazonses.com", "time_zone": "Asia/Tokyo"}
+    post(stack, document, at=tokyo_noon)
+    goal = load_event("goal_updated")  # normal priority: held for the Tokyo morning
+    post(stack, goal, at=tokyo_noon + timedelta(hours=11))  # 23:00 in Tokyo
+    assert stack.sent == []
+    win = load_event("success_recorded")  # urgent: sent at once, and bounces
+    post(stack, win, at=tokyo_noon + timedelta(hours=11, minutes=5))
+    assert len(stack.sent) == 1
+    stack.run_schedules(datetime.fromisoformat("2026-05-07T08:15:00+09:00"))
+    assert len(stack.sent) == 1  # the digest settled the held email, sent nothing
+    statuses = email_rows(stack)
+    goal_recs = [r for r in stack.published if r["trigger_event_id"] == goal["id"]]
+    assert goal_recs and all(
+        statuses[f"EMAIL#{r['id']}"] == "suppressed:bounced" for r in goal_recs
+    ), statuses

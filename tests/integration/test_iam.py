@@ -123,6 +123,18 @@ def test_the_demo_fails_without_each_grant_it_needs(function, action):
         journeys.demo(journeys.without(tpl, mutation))
 
 
+@pytest.mark.parametrize("action", ["dynamodb:GetItem", "dynamodb:PutItem"])
+def test_a_bounce_is_not_recorded_without_each_grant_the_suppression_function_needs(action):
+    tpl = template.load()
+    mutation = next(
+        m
+        for m in journeys.mutations(tpl)
+        if (m.function, m.action) == ("SuppressionFunction", action)
+    )
+    with pytest.raises(AssertionError):
+        journeys.email_feedback(journeys.without(tpl, mutation))
+
+
 def test_an_email_whose_settle_is_denied_after_the_send_goes_out_once(tmp_path):
     """The issue's reproduction: without BatchWriteItem the notifier cannot settle the
     goal + skills email after SES took it; every redelivery used to send it again (5

@@ -218,7 +218,8 @@ def _deserializer() -> Any:
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
     """A row as plain JSON values: the partition key dropped (the document names the
-    person), numbers as numbers, and the JSON it stores (``body``, ``state``) parsed."""
+    person), numbers as numbers, and the JSON it stores (``body``, ``state``,
+    ``standing``) parsed."""
     plain = {}
     for name, value in sorted(row.items()):
         if name == "pk":
@@ -227,7 +228,7 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
             plain[name] = json.loads(store.state_json(row))
             continue
         item = _number(_deserializer().deserialize(value))
-        if name == "body" and isinstance(item, str):
+        if name in ("body", "standing") and isinstance(item, str):
             item = json.loads(item)
         plain[name] = item
     return plain

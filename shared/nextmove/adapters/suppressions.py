@@ -13,13 +13,15 @@ notification), so the common case, a delivery, costs one read.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from nextmove.adapters import keys
+from nextmove.adapters import keys, ses
 from nextmove.adapters.aws import client, setting
+from nextmove.contracts.ses import SesEvent
 from nextmove.domain import suppression
 from nextmove.domain.suppression import Feedback, Standing
 
@@ -33,11 +35,36 @@ def from_item(item: dict[str, Any] | None) -> tuple[Standing, int]:
     return Standing.model_validate_json(item["standing"]["S"]), int(item["version"]["N"])
 
 
-def load(tenant: str, person_id: str) -> tuple[Standing, int]:
+@dataclass(frozen=True)
+class Folded:
+    """Whose standing an SES event changed, and the kinds of feedback in it that newly
+    suppressed an address."""
+
+    tenant: str
+    person_id: str
+    suppressed: list[str]
+
+
+def record_ses_event(event: SesEvent, *, table: str | None = None) -> Folded | None:
+    """Fold what one SES event says of each recipient into the standing of the person
+    the email's tags name; None for an email NextMove did not send (no NextMove tags)."""
+    tenant, person = event.tag(ses.TENANT_TAG), event.tag(ses.PERSON_TAG)
+    if tenant is None or person is None:
+        return None
+    tenant, person = ses.from_tag(tenant), ses.from_tag(person)
+    newly: list[str] = [
+        feedback.kind
+        for feedback in suppression.feedback_of(event)
+        if record_feedback(tenant, person, feedback, table=table)
+    ]
+    return Folded(tenant, person, newly)
+
+
+def load(tenant: str, person_id: str, *, table: str | None = None) -> tuple[Standing, int]:
     item = (
         client("dynamodb")
         .get_item(
-            TableName=setting("TABLE_NAME"),
+            TableName=table or setting("TABLE_NAME"),
             Key=keys.key(tenant, person_id, keys.SUPPRESSION),
             ConsistentRead=True,
         )
@@ -46,7 +73,9 @@ def load(tenant: str, person_id: str) -> tuple[Standing, int]:
     return from_item(item)
 
 
-def record_feedback(tenant: str, person_id: str, feedback: Feedback) -> bool:
+def record_feedback(
+    tenant: str, person_id: str, feedback: Feedback, *, table: str | None = None
+) -> bool:
     """Fold one SES feedback into the person's standing; True when it newly suppressed
     an address."""
     newly = False
@@ -56,7 +85,7 @@ def record_feedback(tenant: str, person_id: str, feedback: Feedback) -> bool:
         folded, newly = suppression.fold(standing, feedback)
         return folded
 
-    _change(tenant, person_id, fold)
+    _change(tenant, person_id, fold, table=table)
     return newly
 
 
@@ -65,9 +94,15 @@ def unsubscribe(tenant: str, person_id: str, at: datetime) -> None:
     _change(tenant, person_id, lambda standing: suppression.unsubscribe(standing, at))
 
 
-def _change(tenant: str, person_id: str, change: Callable[[Standing], Standing]) -> None:
+def _change(
+    tenant: str,
+    person_id: str,
+    change: Callable[[Standing], Standing],
+    *,
+    table: str | None = None,
+) -> None:
     for _ in range(MAX_ATTEMPTS):
-        standing, version = load(tenant, person_id)
+        standing, version = load(tenant, person_id, table=table)
         changed = change(standing)
         if changed == standing:
             return
@@ -80,7 +115,7 @@ def _change(tenant: str, person_id: str, change: Callable[[Standing], Standing])
             condition = {"ConditionExpression": "attribute_not_exists(pk)"}
         try:
             client("dynamodb").put_item(
-                TableName=setting("TABLE_NAME"),
+                TableName=table or setting("TABLE_NAME"),
                 Item={
                     **keys.key(tenant, person_id, keys.SUPPRESSION),
                     "version": {"N": str(version + 1)},
