@@ -413,8 +413,26 @@ def _code(title: str) -> TitleMatch:
         if row is not None:
             return TitleMatch(title, Candidate(row[0], row[1]), "known alternate", 1.0)
     # A title of level words only ("Vice President", "Lead") names no work to code.
-    core = words(title)
-    return _search(title, [_spelled(token) for token in core])
+    core = [_spelled(token) for token in words(title)]
+    found = _search(title, core)
+    # "Farm worker" may be O*NET's "farmworker", but an "assembly line worker" is no
+    # lineworker: the joined words are searched too, and the surer match wins.
+    if (joined := _joined(core)) != core:
+        other = _search(title, joined)
+        found = other if other.confidence > found.confidence else found
+    return found
+
+
+def _joined(tokens: list[str]) -> list[str]:
+    """Two words that the index's titles write as one ("farm worker" is O*NET's
+    "farmworker", "fire fighter" its "firefighter"), joined."""
+    out: list[str] = []
+    for token in tokens:
+        if out and token and _is_title_word(out[-1] + token):
+            out[-1] += token
+        else:
+            out.append(token)
+    return out
 
 
 def _search(title: str, tokens: list[str]) -> TitleMatch:
