@@ -449,12 +449,7 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
     # "Engineer", "Technician", "Operator Specialist": words that name dozens of
     # occupations, and nothing else, name no work in particular.
     if all((_occupations_titled(t) or 0) > GENERIC for t in titled):
-        # ... unless a known word beside them says what the work is ("Catering
-        # Manager"): then every word counts, the qualifier through the descriptions and
-        # tasks that use it.
-        if len(titled) == len(terms):
-            return _nearest(title, terms)
-        titled = terms
+        return _nearest(title, terms)
     # Titles first: most lookups are settled by an occupation whose titles hold every
     # word that can be in a title, and that query reads a few rows, not hundreds.
     rows = _candidates(f"{{title alternates}} : ({query})", texts=False)
