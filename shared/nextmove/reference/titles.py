@@ -483,12 +483,20 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
         # The same, the other way: a "Nurse Manager" is not a nurse.
         extra = set(called.split()) - set(terms)
         missing = (OTHER_JOB_WORDS & set(terms)) - named
-        ranked /= (1 + len(ROLE_WORDS & extra) + len(missing)) * (1 + 0.1 * len(extra))
+        ranked /= (1 + _other_job(extra) + len(missing)) * (1 + 0.1 * len(extra))
         if soc not in best or ranked > best[soc][0]:
             best[soc] = (ranked, covered, name)
     if not best:
         return TitleMatch(title, None, "none", 0.0)
     return _ranked(title, best)
+
+
+def _other_job(extra: set[str]) -> float:
+    """How far the role words a match adds to the query make it another job: a helper,
+    supervisor or teacher of the work is one; a specialist where the query says
+    technician, half one."""
+    other = OTHER_JOB_WORDS | {"director", "inspector"}
+    return len(other & extra) + 0.5 * len((ROLE_WORDS - other) & extra)
 
 
 def _ranked(title: str, best: dict[str, tuple[float, float, str]]) -> TitleMatch:
