@@ -308,8 +308,8 @@ def _code_ooh(ooh: list[tuple[str, str, str, str]]) -> dict[str, str]:
     otherwise a title gets the coder's own reading of it where that falls in a minor
     group of the profile's occupations (or, for a profile the coder cannot place, in its
     OOH group's major groups), else the profile's occupation whose index entry its words
-    fit best. SOC codes the work: a title is never coded outside the major groups its
-    OOH group holds."""
+    fit best. SOC codes the work: a title is never coded outside the major
+    groups its OOH group holds."""
     members: dict[str, tuple[list[str], bool]] = {}
     out: dict[str, str] = {}
     for raw, profile, subgroup, group in ooh:
@@ -318,10 +318,10 @@ def _code_ooh(ooh: list[tuple[str, str, str, str]]) -> dict[str, str]:
             members[profile] = _profile_codes(profile, subgroup, majors)
         codes, named = members[profile]
         found = titles.code(raw).occupation
-        minors = {c[:4] for c in codes}
+        near = {c[:4] for c in codes}
         if named:
             out[raw] = codes[0]
-        elif found and found.soc[:2] in majors and (not codes or found.soc[:4] in minors):
+        elif found and found.soc[:2] in majors and (not near or found.soc[:4] in near):
             out[raw] = found.soc
         elif codes:
             out[raw] = _best_of(raw, codes)
@@ -341,28 +341,36 @@ def _profile_codes(profile: str, subgroup: str, majors: tuple[str, ...]) -> tupl
     for name in dict.fromkeys([profile, subgroup]):
         for i, part in enumerate([name, *re.split(r",\s*(?:and\s+)?|\s+and\s+", name)]):
             coded = titles.code(part)
-            if coded.occupation is None:
+            if coded.occupation is None or coded.occupation.soc[:2] not in majors:
                 continue
             sure = coded.match != "search" or (coded.sure and len(titles.words(part)) >= 2)
-            if (i == 0 or sure) and coded.occupation.soc[:2] in majors:
+            if i == 0 or sure:
                 codes.append(coded.occupation.soc)
     return list(dict.fromkeys(codes)), False
 
 
 def _best_of(title: str, codes: list[str]) -> str:
-    """Of ``codes``, the one whose index entry ranks first for the words of ``title``."""
-    terms = list(dict.fromkeys(titles.words(title)))
-    if not terms:
-        return codes[0]
+    """Of ``codes``, the one whose index entry ranks first for the words of ``title``;
+    when none holds any, the one most people do (OEWS national employment)."""
+    db = titles._db()
     marks = ",".join("?" * len(codes))
+    terms = list(dict.fromkeys(titles.words(title)))
     row = (
-        titles._db()
-        .execute(
+        db.execute(
             "SELECT soc FROM doc JOIN occupation USING (onet) "
             f"WHERE doc MATCH ? AND soc IN ({marks}) ORDER BY rank LIMIT 1",
             (" OR ".join(f'"{t}"' for t in terms), *codes),
-        )
-        .fetchone()
+        ).fetchone()
+        if terms
+        else None
+    )
+    row = (
+        row
+        or db.execute(
+            f"SELECT soc FROM occupation WHERE soc IN ({marks}) "
+            "ORDER BY coalesce(employment, 0) DESC, soc LIMIT 1",
+            codes,
+        ).fetchone()
     )
     return str(row[0]) if row else codes[0]
 
