@@ -12,6 +12,8 @@ from pathlib import Path
 from nextmove_local.template import ROOT
 
 EVAL_SET = ROOT / "tests" / "data" / "everyday_titles.csv"
+# Written apart from the eval set to tune on, so that the eval set stays a held-out measure.
+DEV_SET = ROOT / "tests" / "data" / "dev_titles.csv"
 
 
 @dataclass
