@@ -109,7 +109,9 @@ ALTERNATES = {
 # The SOC major groups each OOH occupational group holds (an OOH group is named for the
 # SOC major group it mostly is; a few profiles sit in a neighbour: purchasing managers in
 # business, library assistants in education, court reporters in legal, desktop
-# publishers in media). A title is never coded outside its group's major groups.
+# publishers in media, occupational health and safety specialists, 19-5011, in
+# healthcare). A title is coded outside its group's major groups only when its profile
+# is an occupation's own name.
 OOH_GROUPS = {
     "Architecture And Engineering": ("17",),
     "Arts And Design": ("27",),
@@ -122,7 +124,7 @@ OOH_GROUPS = {
     "Entertainment And Sports": ("27",),
     "Farming Fishing And Forestry": ("45",),
     "Food Preparation And Serving": ("35",),
-    "Healthcare": ("29", "31"),
+    "Healthcare": ("29", "31", "19"),
     "Installation Maintenance And Repair": ("49",),
     "Legal": ("23", "27"),
     "Life Physical And Social Science": ("19",),
@@ -307,9 +309,10 @@ def _code_ooh(ooh: list[tuple[str, str, str, str]]) -> dict[str, str]:
     one occupation's own name ("Electricians") gives every title that occupation;
     otherwise a title gets the coder's own reading of it where that falls in a minor
     group of the profile's occupations (or, for a profile the coder cannot place, in its
-    OOH group's major groups), else the profile's occupation whose index entry its words
-    fit best. SOC codes the work: a title is never coded outside the major
-    groups its OOH group holds."""
+    OOH group's major groups), else the profile's occupation (or, for a profile the coder
+    cannot place, the occupation of those major groups) whose index entry its words fit
+    best. SOC codes the work: a title is coded outside the major groups its OOH group
+    holds only when its profile is an occupation's own name."""
     members: dict[str, tuple[list[str], bool]] = {}
     out: dict[str, str] = {}
     for raw, profile, subgroup, group in ooh:
@@ -323,9 +326,15 @@ def _code_ooh(ooh: list[tuple[str, str, str, str]]) -> dict[str, str]:
             out[raw] = codes[0]
         elif found and found.soc[:2] in majors and (not near or found.soc[:4] in near):
             out[raw] = found.soc
-        elif codes:
-            out[raw] = _best_of(raw, codes)
+        else:
+            out[raw] = _best_of(raw, codes or _in_groups(majors))
     return out
+
+
+def _in_groups(majors: tuple[str, ...]) -> list[str]:
+    """Every occupation in the SOC major groups ``majors``."""
+    rows = titles._db().execute("SELECT DISTINCT soc FROM occupation ORDER BY soc")
+    return [str(soc) for (soc,) in rows if soc[:2] in majors]
 
 
 def _profile_codes(profile: str, subgroup: str, majors: tuple[str, ...]) -> tuple[list[str], bool]:
@@ -335,7 +344,9 @@ def _profile_codes(profile: str, subgroup: str, majors: tuple[str, ...]) -> tupl
     own code, and each part's that is a title or a sure search of two words or more; and
     whether the profile is one occupation's exact title."""
     whole = titles.code(profile)
-    if whole.match == "exact title" and whole.occupation and whole.occupation.soc[:2] in majors:
+    # An occupation's own name is that occupation, whatever OOH group it sits in
+    # ("Calibration technologists and technicians", 17-3028, in installation and repair).
+    if whole.match == "exact title" and whole.occupation:
         return [whole.occupation.soc], True
     codes = []
     for name in dict.fromkeys([profile, subgroup]):
