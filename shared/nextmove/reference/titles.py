@@ -474,15 +474,25 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
         said = [t for t in titled if t not in ROLE_WORDS]
         if said and not any(t in named or t in described or t in tasked for t in said):
             covered = 0.0
-        ranked = score * (0.5 + covered) * (1.4 if head in named else 1.0)
+        # A head noun that is only a role word ("Animal Control Officer") says less of
+        # the work than one that names it ("Dental Hygienist").
+        ranked = (
+            score
+            * (0.5 + covered)
+            * ((1.2 if head in ROLE_WORDS else 1.4) if head in named else 1.0)
+        )
         # Between near equals, the job more people do is the likelier: "Charge Nurse" is
         # far more often a registered nurse (3.4 million) than a nurse midwife (8,000).
         ranked *= 1 + PRIOR * math.log10(max(employed or 0, 1000) / 1000)
         # A helper, supervisor or teacher of the work is another job than the work; and
         # of two titles that hold the query, the one that adds least to it is closer.
         # The same, the other way: a "Nurse Manager" is not a nurse.
+        # But many a "manager" is a first-line supervisor as SOC codes it (a retail
+        # department or housekeeping manager); a supervisor is not a manager.
         extra = set(called.split()) - set(terms)
         missing = (OTHER_JOB_WORDS & set(terms)) - named
+        if "manager" in terms and "supervisor" in named:
+            extra, missing = extra - {"supervisor"}, missing - {"manager"}
         ranked /= (1 + _other_job(extra) + len(missing)) * (1 + 0.1 * len(extra))
         if soc not in best or ranked > best[soc][0]:
             best[soc] = (ranked, covered, name)
