@@ -32,10 +32,11 @@ Output, in ``shared/nextmove/reference/`` unless ``--out`` says otherwise:
       phrases and the parts of combined O*NET titles ("known alternate"; the hand map
       wins over the rest). A phrase two occupations share is left out: search ranks it
       instead.
-    - ``alternate(phrase, soc, name)``: the OOH A-Z index's titles that are none of
-      those names, each under the occupation of its profile it was coded to: a lookup
-      reads them after ``exact`` ("known alternate"); a goal's role (``find_in``), which
-      is the person's own words, reads only ``exact``.
+    - ``alternate(phrase, soc, name, sure, runner_up)``: the OOH A-Z index's titles
+      that are none of those names, each under the occupation of its profile it was
+      coded to, whether that code is sure and, if not, the runner-up: a lookup reads
+      them after ``exact`` ("known alternate"); a goal's role (``find_in``), which is the
+      person's own words, reads only ``exact``.
     - ``doc``: FTS5 (porter) over each occupation's ``title``, ``alternates``,
       ``description`` and ``tasks``, all normalised the way a lookup is.
     - ``task(soc, statements)``: each occupation's O*NET task statements (zlib'd JSON),
@@ -304,7 +305,7 @@ def _coder_on(index: Path) -> Iterator[None]:
         db.close()
 
 
-def _code_ooh(ooh: list[tuple[str, str, str, str]]) -> dict[str, str]:
+def _code_ooh(ooh: list[tuple[str, str, str, str]]) -> dict[str, tuple[str, bool, str | None]]:
     """Each OOH title -> the SOC code of an occupation of its profile. A profile that is
     one occupation's own name ("Electricians") gives every title that occupation;
     otherwise a title gets the coder's own reading of it where that falls in a minor
@@ -312,22 +313,31 @@ def _code_ooh(ooh: list[tuple[str, str, str, str]]) -> dict[str, str]:
     OOH group's major groups), else the profile's occupation (or, for a profile the coder
     cannot place, the occupation of those major groups) whose index entry its words fit
     best. SOC codes the work: a title is coded outside the major groups its OOH group
-    holds only when its profile is an occupation's own name."""
+    holds only when its profile is an occupation's own name.
+
+    With each code: whether it is sure (the profile's own name, or the coder's sure
+    reading of the title) and, when not, the runner-up (the coder's other reading, else
+    the profile's next occupation), which a lookup reports as doubt."""
     members: dict[str, tuple[list[str], bool]] = {}
-    out: dict[str, str] = {}
+    out: dict[str, tuple[str, bool, str | None]] = {}
     for raw, profile, subgroup, group in ooh:
         majors = OOH_GROUPS[group]
         if profile not in members:
             members[profile] = _profile_codes(profile, subgroup, majors)
         codes, named = members[profile]
-        found = titles.code(raw).occupation
+        coded = titles.code(raw)
+        found, other = coded.occupation, coded.runner_up
         near = {c[:4] for c in codes}
         if named:
-            out[raw] = codes[0]
+            out[raw] = (codes[0], True, None)
         elif found and found.soc[:2] in majors and (not near or found.soc[:4] in near):
-            out[raw] = found.soc
+            runner = other.soc if other and other.soc[:2] in majors else None
+            out[raw] = (found.soc, coded.sure, None if coded.sure else runner)
         else:
-            out[raw] = _best_of(raw, codes or _in_groups(majors))
+            soc = _best_of(raw, codes or _in_groups(majors))
+            rest = [c for c in codes if c != soc]
+            runner = found.soc if found and found.soc[:2] in majors else None
+            out[raw] = (soc, False, runner if runner not in (None, soc) else next(iter(rest), None))
     return out
 
 
@@ -446,7 +456,7 @@ def build(  # noqa: C901 (one pass per table, in order)
     bls: dict[str, str],
     hand: dict[str, Any],
     employment: dict[str, int],
-    alternates: dict[str, str],
+    alternates: dict[str, tuple[str, bool, str | None]],
 ) -> dict[str, int]:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) / titles.DB_NAME
@@ -459,7 +469,7 @@ def build(  # noqa: C901 (one pass per table, in order)
             CREATE TABLE exact (phrase TEXT PRIMARY KEY, soc TEXT NOT NULL,
                 name TEXT NOT NULL, kind TEXT NOT NULL) WITHOUT ROWID;
             CREATE TABLE alternate (phrase TEXT PRIMARY KEY, soc TEXT NOT NULL,
-                name TEXT NOT NULL) WITHOUT ROWID;
+                name TEXT NOT NULL, sure INTEGER NOT NULL, runner_up TEXT) WITHOUT ROWID;
             CREATE VIRTUAL TABLE doc USING fts5(onet UNINDEXED, title, alternates,
                 description, tasks, tokenize = 'porter unicode61 remove_diacritics 2');
             CREATE TABLE vocab (word TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -519,8 +529,12 @@ def build(  # noqa: C901 (one pass per table, in order)
                 for code in by_soc.get(mapping["soc"], []):
                     docs[code]["alternates"].append(alias)
         # The OOH A-Z index's titles, each coded to an occupation of its profile.
-        for title, soc in sorted(alternates.items()):
+        placed: dict[tuple[str, str], tuple[bool, str | None]] = {}
+        for title, (soc, sure, runner) in sorted(alternates.items()):
             phrase(title, soc, "ooh")
+            slot = (" ".join(titles.words(title, keep_level=True)), soc)
+            if slot not in placed or (sure and not placed[slot][0]):
+                placed[slot] = (sure, runner)
             for code in by_soc.get(soc, []):
                 docs[code]["alternates"].append(title)
         for soc, codes in by_soc.items():
@@ -538,13 +552,14 @@ def build(  # noqa: C901 (one pass per table, in order)
             (soc,) = socs
             name = bls.get(soc) or _onet_name(onet, soc)
             if not named_soc:  # an OOH title only: a known alternate, not a name
-                alternate_rows.append((key, soc, name))
+                sure, runner = placed[(key, soc)]
+                alternate_rows.append((key, soc, name, int(sure), runner))
                 continue
             kinds = {kind for s, kind in found if s == soc}
             kind = "exact title" if "exact title" in kinds else "known alternate"
             exact_rows.append((key, soc, name, kind))
         db.executemany("INSERT INTO exact VALUES (?, ?, ?, ?)", exact_rows)
-        db.executemany("INSERT INTO alternate VALUES (?, ?, ?)", alternate_rows)
+        db.executemany("INSERT INTO alternate VALUES (?, ?, ?, ?, ?)", alternate_rows)
 
         vocab: set[str] = set()
         title_words: dict[str, int] = defaultdict(int)
@@ -619,6 +634,7 @@ def build(  # noqa: C901 (one pass per table, in order)
             "soc_codes": len(by_soc),
             "exact_phrases": len(exact_rows),
             "ooh_alternate_phrases": len(alternate_rows),
+            "ooh_alternate_phrases_not_sure": sum(1 for row in alternate_rows if not row[3]),
             "ambiguous_phrases_left_to_search": ambiguous,
             "vocabulary": len(vocab),
             "spelling_keys": len(spell),

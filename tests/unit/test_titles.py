@@ -117,3 +117,14 @@ def test_importing_the_module_opens_nothing() -> None:
         "assert t._db.cache_info().currsize == 0"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_an_ooh_title_is_a_known_alternate_and_says_when_its_code_was_a_choice() -> None:
+    # BLS's OOH A-Z index lists both; "Help Desk Technician" leads to the one occupation
+    # the coder reads it as, "Cop" to a profile of several the build had to choose among.
+    sure = titles.code("Help Desk Technician")
+    assert sure.match == "known alternate" and sure.confidence == 1.0
+    assert sure.occupation is not None and sure.occupation.soc == "15-1232"
+    chosen = titles.code("Cop")
+    assert chosen.match == "known alternate" and not chosen.sure
+    assert chosen.occupation is not None and chosen.occupation.soc.startswith("33-3")

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 DB_NAME = "titles.sqlite"
 HAND_MAP = "occupations.json"
-SCHEMA = "2"
+SCHEMA = "3"
 # The wording O*NET's licence page asks of anyone who edits or adds to its data
 # (https://www.onetcenter.org/license_db.html).
 ATTRIBUTION = (
@@ -55,6 +55,8 @@ RELEASE = "O*NET 29.2"
 CONFIDENT = 0.7  # at or above: say nothing about doubt
 # Below: no occupation, only the nearest candidate.
 WEAK = 0.2
+# An OOH title the build placed among its profile's occupations without a sure reading.
+ALTERNATE_NOT_SURE = 0.6
 PRIOR = 0.1  # what each tenfold of employment adds to a match's rank
 GENERIC = 12  # a word in more occupations' titles than this names no work by itself
 
@@ -409,9 +411,20 @@ def _code(title: str) -> TitleMatch:
         row = db.execute("SELECT soc, name, kind FROM exact WHERE phrase = ?", (phrase,)).fetchone()
         if row is not None:
             return TitleMatch(title, Candidate(row[0], row[1]), row[2], 1.0)
-        row = db.execute("SELECT soc, name FROM alternate WHERE phrase = ?", (phrase,)).fetchone()
+        row = db.execute(
+            "SELECT a.soc, a.name, a.sure, r.soc, r.name FROM alternate a "
+            "LEFT JOIN occupation r ON r.onet = (SELECT min(onet) FROM occupation "
+            "WHERE soc = a.runner_up) WHERE a.phrase = ?",
+            (phrase,),
+        ).fetchone()
         if row is not None:
-            return TitleMatch(title, Candidate(row[0], row[1]), "known alternate", 1.0)
+            # An OOH title whose occupation the build had to choose among its profile's
+            # is only as sure as a close search: the advice names the runner-up.
+            runner = Candidate(row[3], row[4]) if row[3] else None
+            sure = 1.0 if row[2] else ALTERNATE_NOT_SURE
+            return TitleMatch(
+                title, Candidate(row[0], row[1]), "known alternate", sure, None, runner
+            )
     # A title of level words only ("Vice President", "Lead") names no work to code.
     core = [_spelled(token) for token in words(title)]
     found = _search(title, core)
