@@ -38,6 +38,8 @@ from email import message_from_bytes
 from typing import Any
 from urllib.parse import parse_qs
 
+from nextmove.contracts.ses import DETAIL_TYPES
+
 SIMULATOR_DOMAIN = "simulator.amazonses.com"
 _TAG = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _MESSAGE_ID = re.compile(rb"<MessageId>([^<]+)</MessageId>")
@@ -49,15 +51,6 @@ _EVENT_TYPES = {
     "complaint": "Complaint",
     "reject": "Reject",
     "renderingFailure": "Rendering Failure",
-    "send": "Send",
-}
-DETAIL_TYPES = {
-    "Send": "Email Sent",
-    "Delivery": "Email Delivered",
-    "Bounce": "Email Bounced",
-    "Complaint": "Email Complaint Received",
-    "Reject": "Email Rejected",
-    "Rendering Failure": "Email Rendering Failed",
 }
 
 

@@ -5,7 +5,6 @@ and the digest never mail a suppressed address again."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -13,17 +12,9 @@ from botocore.exceptions import ClientError
 
 from nextmove.adapters import suppressions
 from tests.support import load_event, table_items
+from tests.support import post_at as post
 
 NOON = datetime.fromisoformat("2026-05-06T12:00:00-05:00")
-
-
-def post(stack, document, *, at: datetime) -> None:
-    stack.travel_to(at)
-    document = {**document, "occurred_at": at.isoformat()}
-    body = json.dumps(document).encode()
-    status, answer = stack.post(body, stack.signed_headers(body))
-    assert status == 202, answer
-    stack.drain()
 
 
 def profile(stack, address: str, *, at: datetime, event_id: str = "evt-profile") -> None:

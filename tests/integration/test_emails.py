@@ -19,19 +19,10 @@ from nextmove import delivery
 from nextmove.adapters import mailbox, store
 from nextmove.contracts import Recommendation
 from tests.support import bus_event, load_event, table_items
+from tests.support import post_at as post
 
 TOKYO_NIGHT = datetime.fromisoformat("2026-05-06T23:30:00+09:00")
 CHICAGO_NOON = datetime.fromisoformat("2026-05-06T12:00:00-05:00")
-
-
-def post(stack, document, *, at: datetime) -> None:
-    """Post ``document`` signed through the webhook at ``at`` and run everything."""
-    stack.travel_to(at)
-    document = {**document, "occurred_at": at.isoformat()}
-    body = json.dumps(document).encode()
-    status, answer = stack.post(body, stack.signed_headers(body))
-    assert status == 202, answer
-    stack.drain()
 
 
 def profile(stack, *, time_zone: str, at: datetime) -> None:

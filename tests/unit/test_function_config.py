@@ -105,3 +105,14 @@ def test_the_publishers_stream_filter_passes_the_outbox_rows_keys_py_names():
     pattern = json.loads(only["Pattern"])
     assert pattern["eventName"] == ["INSERT"]
     assert pattern["dynamodb"]["NewImage"]["sk"]["S"] == [{"prefix": keys.REC}]
+
+
+def test_the_suppression_rule_takes_every_ses_event_type_the_destination_sends():
+    from nextmove.contracts.ses import DETAIL_TYPES
+
+    [(_, suppression, _)] = [f for f in _functions() if f[0] == "SuppressionFunction"]
+    [rule] = suppression["Events"].values()
+    assert rule["Properties"]["Pattern"]["detail-type"] == list(DETAIL_TYPES.values())
+    destination = template.load()["Resources"]["EmailFeedbackDestination"]["Properties"]
+    matching = destination["EventDestination"]["MatchingEventTypes"]
+    assert len(matching) == len(DETAIL_TYPES)

@@ -11,7 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-# The event's detail-type on the bus, by the record's eventType.
+# The event's detail-type on the bus, by the record's eventType: the event types the
+# configuration set's destination matches, and the suppression function's rule.
 DETAIL_TYPES = {
     "Bounce": "Email Bounced",
     "Complaint": "Email Complaint Received",
