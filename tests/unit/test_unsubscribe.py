@@ -4,6 +4,7 @@ key makes a token that reads back, and only as the person it was made for."""
 from __future__ import annotations
 
 import hmac
+import json
 import re
 
 import pytest
@@ -150,3 +151,15 @@ def test_the_confirmation_page_posts_the_one_click_form_to_itself():
     page = unsubscribe.confirmation_page()
     assert '<form method="post">' in page and "action=" not in page
     assert 'name="List-Unsubscribe" value="One-Click"' in page
+
+
+def test_the_api_gateway_sample_is_a_one_click_post_for_the_demo_person():
+    from tests.support import EVENTS
+
+    event = json.loads((EVENTS / "api_gateway" / "post_unsubscribe.json").read_text())
+    token = event["pathParameters"]["token"]
+    assert event["routeKey"] == "POST /unsubscribe/{token}"
+    assert event["rawPath"] == f"/unsubscribe/{token}"
+    # Signed with this key, for `sam local invoke` against a secret holding it.
+    assert read_token(b"sample-key-do-not-use", token) == Subscriber("demo-partner", "p-ana")
+    assert is_one_click(event["body"].encode(), event["headers"]["content-type"])
