@@ -138,7 +138,7 @@ def _multipart_field(body: bytes, content_type: str, name: str) -> str | None:
         disposition = part.get("content-disposition")
         if disposition is not None and disposition.params.get("name") == name:
             content = part.get_payload(decode=True)
-            return content.decode("ascii", "replace").strip() if content else ""
+            return content.decode("ascii", "replace").strip() if isinstance(content, bytes) else ""
     return None
 
 
