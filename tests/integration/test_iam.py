@@ -111,6 +111,7 @@ def test_journey_passes_with_no_call_denied(journey):
     [
         ("NotifierFunction", "ses:SendRawEmail"),
         ("NotifierFunction", "dynamodb:BatchGetItem"),
+        ("NotifierFunction", "secretsmanager:GetSecretValue"),  # signs the unsubscribe link
         ("WebhookFunction", "events:PutEvents"),
     ],
 )
@@ -121,6 +122,20 @@ def test_the_demo_fails_without_each_grant_it_needs(function, action):
     )
     with pytest.raises(AssertionError):
         journeys.demo(journeys.without(tpl, mutation))
+
+
+def test_an_unsubscribe_without_sns_publish_is_refused_as_aws_would():
+    """The partner's note needs the function's own grant on the topic: without it the
+    click fails (a 5xx the errors alarm sees), after the SUPPRESSION row was written."""
+    tpl = template.load()
+    [mutation] = [
+        m
+        for m in journeys.mutations(tpl)
+        if (m.function, m.action) == ("UnsubscribeFunction", "sns:Publish")
+    ]
+    with pytest.raises(ClientError) as error:
+        journeys.unsubscribe(journeys.without(tpl, mutation))
+    assert "sns:Publish" in _denied(error) and "UnsubscribeFunction" in str(error.value)
 
 
 def test_an_email_whose_settle_is_denied_after_the_send_goes_out_once(tmp_path):
