@@ -241,3 +241,25 @@ def test_the_digests_email_carries_the_link_too(stack):
     url = link(stack.sent[0])
     assert stack.call("POST", path(url), FORM, ONE_CLICK).status == 200
     assert standing(stack).unsubscribed_at is not None
+
+
+def test_a_base64_encoded_form_body_as_api_gateway_sends_it(stack):
+    # HTTP APIs hand a form body to the function base64-encoded (isBase64Encoded).
+    import base64
+
+    from nextmove_local.lambda_events import http_api_event
+
+    url = first_email_link(stack)
+    token = path(url).rsplit("/", 1)[1]
+    event = http_api_event(
+        "POST",
+        path(url),
+        FORM,
+        ONE_CLICK,
+        route="/unsubscribe/{token}",
+        parameters={"token": token},
+    )
+    event["body"], event["isBase64Encoded"] = base64.b64encode(ONE_CLICK).decode(), True
+    answer = stack.functions["UnsubscribeFunction"].invoke(event)
+    assert answer["statusCode"] == 200, answer
+    assert standing(stack).unsubscribed_at is not None
