@@ -5,7 +5,8 @@ nextmove replay [--json] PATH...   fresh local stack; send each event file (a fo
                                    signed through the webhook; print the
                                    recommendations; emails land in the outbox folder
                                    as .eml and .html
-nextmove serve [--port 3000]       keep the stack up; webhook at /events
+nextmove serve [--port 3000]       keep the stack up; webhook at /events, the emails'
+                                   unsubscribe links at /unsubscribe/<token>
 nextmove send FILE...              sign and post events to a running serve
 nextmove digest [--now ISO]        a running serve sends the held emails due by then
 nextmove outbox [--open]           write build/outbox/index.html, print its file:// URL
@@ -45,6 +46,8 @@ from nextmove_local.template import ROOT
 SERVE_STATE = ROOT / "build" / "local" / "serve.json"
 # `serve` runs the scheduled digest function when this is posted to (`nextmove digest`).
 DIGEST_PATH = "/local/digest"
+# Where `serve` answers the emails' one-click unsubscribe links (the template's route).
+UNSUBSCRIBE_PATH = "/unsubscribe/"
 # A golden scenario's folder holds what its advice must be beside its events
 # (events/scenarios/*/expected.json); that file is not an event to send.
 NOT_EVENTS = frozenset({"expected.json"})
@@ -163,50 +166,10 @@ def serve(args: argparse.Namespace) -> int:
     from nextmove_local.stack import LocalStack
 
     stack = LocalStack.start(Path(args.outbox))
-    stop = threading.Event()
-    wake = threading.Event()  # set when the webhook has put an event on the bus
-
-    def pump() -> None:
-        # Lambda's pollers long-poll an idle source rather than spin on it: after a quiet
-        # drain the pump waits, longer the longer the stack stays quiet, and a webhook
-        # post wakes it at once. (Polling every 50 ms kept half a core busy when idle.)
-        idle = IDLE_WAIT[0]
-        while not stop.is_set():
-            wake.wait(idle)
-            wake.clear()  # before draining: a post during the drain wakes the next one
-            before = len(stack.published)
-            worked = stack.drain()
-            for rec in stack.published[before:]:
-                print(describe(rec), flush=True)
-            idle = IDLE_WAIT[0] if worked else min(idle * 2, IDLE_WAIT[1])
-
-    class Webhook(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("content-length", 0)))
-            if self.path == DIGEST_PATH:
-                before = len(stack.sent)
-                stack.run_schedules(datetime.fromisoformat(json.loads(body)["now"]))
-                stack.travel_to(None)  # events posted next happen now again
-                status, answer = 200, {"emails_sent": len(stack.sent) - before}
-            else:
-                status, answer = stack.post(body, dict(self.headers.items()), path=self.path)
-                wake.set()
-            payload = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, format: str, *values: Any) -> None:
-            print(
-                f"{self.command} {self.path} -> {values[1] if len(values) > 1 else ''}",
-                file=sys.stderr,
-            )
-
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Webhook)
+    server, stop = serving(stack, args.port)
     SERVE_STATE.parent.mkdir(parents=True, exist_ok=True)
-    url = f"http://127.0.0.1:{server.server_address[1]}/events"
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    url = f"{base}/events"
     from nextmove_local.redrive import RESOURCES
 
     # What other commands need to reach this stack: `send` signs, `redrive` reaches moto.
@@ -222,10 +185,10 @@ def serve(args: argparse.Namespace) -> int:
             }
         )
     )
-    threading.Thread(target=pump, daemon=True).start()
     print(
         f"NextMove local stack: POST signed events to {url} (tenant {stack.tenant}); "
-        f"emails in {args.outbox}. Ctrl-C stops.",
+        f"emails in {args.outbox}, their unsubscribe links at {base}{UNSUBSCRIBE_PATH}<token>. "
+        "Ctrl-C stops.",
         file=sys.stderr,
     )
     try:
@@ -238,6 +201,77 @@ def serve(args: argparse.Namespace) -> int:
         stack.stop()
         SERVE_STATE.unlink(missing_ok=True)
     return 0
+
+
+def serving(stack: Any, port: int) -> tuple[ThreadingHTTPServer, threading.Event]:
+    """``stack``'s HTTP API on ``port`` (0: any free one) of 127.0.0.1, with its pump
+    running: the webhook (``POST /events``), the unsubscribe links (``GET``/``POST
+    /unsubscribe/<token>``, which the emails' ``List-Unsubscribe`` then points at, as an
+    operator would configure the notifier and digest) and ``nextmove digest``'s
+    ``DIGEST_PATH``. Call the server's ``serve_forever``; set the event to stop the pump."""
+    from nextmove_local.stack import Answer
+
+    stop = threading.Event()
+    wake = threading.Event()  # set when a request may have given the pipeline work
+
+    def pump() -> None:
+        # Lambda's pollers long-poll an idle source rather than spin on it: after a quiet
+        # drain the pump waits, longer the longer the stack stays quiet, and a webhook
+        # post wakes it at once. (Polling every 50 ms kept half a core busy when idle.)
+        idle = IDLE_WAIT[0]
+        while not stop.is_set():
+            wake.wait(idle)
+            wake.clear()  # before draining: a post during the drain wakes the next one
+            before = len(stack.published)
+            worked = stack.drain()
+            for rec in stack.published[before:]:
+                print(describe(rec), flush=True)
+            idle = IDLE_WAIT[0] if worked else min(idle * 2, IDLE_WAIT[1])
+
+    class Api(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self._answer(stack.call("GET", self.path, dict(self.headers.items())))
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("content-length", 0)))
+            if self.path == DIGEST_PATH:
+                before = len(stack.sent)
+                stack.run_schedules(datetime.fromisoformat(json.loads(body)["now"]))
+                stack.travel_to(None)  # events posted next happen now again
+                payload = json.dumps({"emails_sent": len(stack.sent) - before})
+                self._answer(Answer(200, {"content-type": "application/json"}, payload))
+                return
+            self._answer(stack.call("POST", self.path, dict(self.headers.items()), body))
+            wake.set()
+
+        def _answer(self, answer: Any) -> None:
+            payload = answer.body.encode()
+            self.send_response(answer.status)
+            for name, value in answer.headers.items():
+                if name.lower() != "content-length":
+                    self.send_header(name, value)
+            self.send_header("content-length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format: str, *values: Any) -> None:
+            # The route, not the token: the log shows what was asked, never whose link.
+            shown = f"{UNSUBSCRIBE_PATH}<token>" if UNSUBSCRIBE_PATH in self.path else self.path
+            print(
+                f"{self.command} {shown} -> {values[1] if len(values) > 1 else ''}",
+                file=sys.stderr,
+            )
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Api)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    stack.configure(
+        "UNSUBSCRIBE_URL",
+        f"{base}{UNSUBSCRIBE_PATH}{{token}}",
+        "NotifierFunction",
+        "DigestFunction",
+    )
+    threading.Thread(target=pump, daemon=True).start()
+    return server, stop
 
 
 def send(args: argparse.Namespace) -> int:

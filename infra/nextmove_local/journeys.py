@@ -235,6 +235,36 @@ def admin(tpl: dict[str, Any] | None = None) -> None:
         stack.drain()
 
 
+def unsubscribe(tpl: dict[str, Any] | None = None) -> None:
+    """A person's one-click unsubscribe from the link in their email: the GET's page,
+    the POST's 200, the partner's note on the topic, and their next email not sent."""
+    from email import message_from_bytes, policy
+    from urllib.parse import urlsplit
+
+    with _stack(tpl) as stack:
+        _person(stack, "p-unsubscribe")
+        assert stack.sent, "no email to unsubscribe from"
+        message = message_from_bytes(stack.sent[-1].eml.read_bytes(), policy=policy.default)
+        path = urlsplit(str(message["List-Unsubscribe"]).strip("<>")).path
+        assert stack.call("GET", path).status == 200
+        answer = stack.call(
+            "POST",
+            path,
+            {"content-type": "application/x-www-form-urlencoded"},
+            b"List-Unsubscribe=One-Click",
+        )
+        assert answer.status == 200, answer
+        stack.drain()
+        assert [n.body["person_id"] for n in stack.notices] == ["p-unsubscribe"], stack.notices
+        sent = len(stack.sent)
+        document = json.loads((EVENTS / "success_recorded.json").read_bytes())
+        document["id"], document["person_id"] = "evt-unsubscribe-win", "p-unsubscribe"
+        body = json.dumps(document).encode()
+        assert stack.post(body, stack.signed_headers(body))[0] == 202
+        stack.drain()
+        assert len(stack.sent) == sent, "an email went out after the unsubscribe"
+
+
 @dataclass(frozen=True)
 class Journey:
     name: str
@@ -248,6 +278,7 @@ JOURNEYS = (
     Journey("digest", digest),
     Journey("email_feedback", email_feedback),
     Journey("admin", admin),
+    Journey("unsubscribe", unsubscribe),
 )
 
 

@@ -2,7 +2,8 @@
 and for tests that invoke a function directly.
 
     signed_headers   the webhook request's headers, signed as a partner signs them
-    http_api_event   the API Gateway HTTP API (payload 2.0) event the webhook receives
+    http_api_event   the API Gateway HTTP API (payload 2.0) event the webhook and the
+                     unsubscribe function receive
     bus_event        the EventBridge event a rule delivers to an event function
     sqs_record       one SQS message as Lambda's event source mapping hands it over
     matches          whether an event fits a filter pattern (EventBridge's syntax)
@@ -59,18 +60,30 @@ def signed_headers(
     }
 
 
-def http_api_event(method: str, path: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
-    """An API Gateway HTTP API (payload 2.0) event, as the webhook receives it."""
+def http_api_event(
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    body: bytes,
+    *,
+    route: str | None = None,
+    parameters: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """An API Gateway HTTP API (payload 2.0) event, as the webhook and the unsubscribe
+    function receive it: ``route`` is the route's path (``/unsubscribe/{token}``, default
+    ``path``) and ``parameters`` its path parameters."""
     now = time.time()
     try:
         text, encoded = body.decode(), False
     except UnicodeDecodeError:
         text, encoded = base64.b64encode(body).decode(), True
-    return {
+    raw_path, _, query = path.partition("?")
+    route_key = f"{method} {route or raw_path}"
+    event: dict[str, Any] = {
         "version": "2.0",
-        "routeKey": f"{method} {path}",
-        "rawPath": path,
-        "rawQueryString": "",
+        "routeKey": route_key,
+        "rawPath": raw_path,
+        "rawQueryString": query,
         "headers": {k.lower(): v for k, v in headers.items()},
         "requestContext": {
             "accountId": ACCOUNT,
@@ -78,13 +91,13 @@ def http_api_event(method: str, path: str, headers: dict[str, str], body: bytes)
             "domainName": "127.0.0.1",
             "http": {
                 "method": method,
-                "path": path,
+                "path": raw_path,
                 "protocol": "HTTP/1.1",
                 "sourceIp": "127.0.0.1",
                 "userAgent": headers.get("user-agent", ""),
             },
             "requestId": str(uuid.uuid4()),
-            "routeKey": f"{method} {path}",
+            "routeKey": route_key,
             "stage": "$default",
             "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
             "timeEpoch": int(now * 1000),
@@ -92,6 +105,9 @@ def http_api_event(method: str, path: str, headers: dict[str, str], body: bytes)
         "body": text,
         "isBase64Encoded": encoded,
     }
+    if parameters:
+        event["pathParameters"] = dict(parameters)
+    return event
 
 
 def sqs_record(message: dict[str, Any], arn: str) -> dict[str, Any]:

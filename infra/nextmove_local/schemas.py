@@ -18,8 +18,9 @@ OPENAPI = ROOT / "events" / "openapi.yaml"
 
 def generated() -> dict[str, dict[str, Any]]:
     """File name -> schema, for every inbound event type, the union the webhook accepts,
-    and the outbound recommendation."""
+    the outbound recommendation and the notices beside it on the topic."""
     from nextmove.contracts import EVENT_MODELS, InboundEvent, Recommendation
+    from nextmove.contracts.notices import EmailUnsubscribed
 
     # Named like the event's function folder and sample: offer.received -> offer_received.
     found = {
@@ -28,6 +29,7 @@ def generated() -> dict[str, dict[str, Any]]:
     }
     found["event.schema.json"] = TypeAdapter(InboundEvent).json_schema()
     found["recommendation.schema.json"] = Recommendation.model_json_schema()
+    found["email_unsubscribed.schema.json"] = EmailUnsubscribed.model_json_schema()
     for name, schema in found.items():
         _define_once(schema, "OccupationCode")
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
@@ -63,8 +65,9 @@ def _define_once(schema: dict[str, Any], name: str) -> None:
 
 
 def openapi(schemas: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
-    """The OpenAPI 3.1 description of ``POST /events``: the Standard Webhooks headers, the
-    event union of ``event.schema.json`` as the body, and every answer with its JSON body."""
+    """The OpenAPI 3.1 description of the HTTP API: ``POST /events`` (the Standard
+    Webhooks headers, the event union of ``event.schema.json`` as the body, and every
+    answer with its JSON body) and the emails' one-click ``/unsubscribe/{token}``."""
     from nextmove.intake import MAX_BODY_BYTES, REFUSALS, TENANT_HEADER
     from nextmove.signing import TOLERANCE_SECONDS
 
@@ -142,7 +145,7 @@ def openapi(schemas: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "NextMove webhook",
+            "title": "NextMove HTTP API",
             "version": "1",
             "description": (
                 "Partners post career events, signed the Standard Webhooks way "
@@ -191,9 +194,104 @@ def openapi(schemas: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
                     },
                     "responses": responses,
                 }
-            }
+            },
+            "/unsubscribe/{token}": _unsubscribe_paths(),
         },
         "components": {"schemas": components},
+    }
+
+
+def _unsubscribe_paths() -> dict[str, Any]:
+    """GET and POST of the link in every email's List-Unsubscribe (RFC 8058)."""
+    from nextmove.unsubscribe import ONE_CLICK
+
+    token = {
+        "name": "token",
+        "in": "path",
+        "required": True,
+        "description": "The person's signed token, as the email's link holds it.",
+        "schema": {"type": "string", "minLength": 1},
+    }
+    refusal = {
+        "type": "object",
+        "properties": {
+            "error": {
+                "type": "string",
+                "enum": ["malformed_token", "bad_signature", "not_one_click"],
+            },
+            "message": {"type": "string", "minLength": 1},
+        },
+        "required": ["error", "message"],
+        "additionalProperties": False,
+    }
+    page = {"text/html": {"schema": {"type": "string"}}}
+    return {
+        "get": {
+            "operationId": "showUnsubscribe",
+            "summary": "The page with the Unsubscribe button; changes nothing.",
+            "description": "Link scanners fetch every link, so a GET never unsubscribes.",
+            "parameters": [token],
+            "responses": {
+                "200": {"description": "The confirmation page.", "content": page},
+                "400": {"description": "A link cut short: nothing changed.", "content": page},
+                "403": {"description": "A link NextMove did not make.", "content": page},
+            },
+        },
+        "post": {
+            "operationId": "unsubscribe",
+            "summary": "One-click unsubscribe (RFC 8058): no more email to the person.",
+            "description": (
+                "Takes effect before the next send; idempotent. The partner is told on the "
+                "recommendations topic (message_type email.unsubscribed). A newer "
+                "profile.updated subscribes the person again."
+            ),
+            "parameters": [token],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/x-www-form-urlencoded": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {"List-Unsubscribe": {"const": "One-Click"}},
+                            "required": ["List-Unsubscribe"],
+                        },
+                        "example": ONE_CLICK,
+                    },
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {"List-Unsubscribe": {"const": "One-Click"}},
+                            "required": ["List-Unsubscribe"],
+                        }
+                    },
+                },
+            },
+            "responses": {
+                "200": {
+                    "description": "Unsubscribed (HTML when the request accepts text/html).",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"status": {"const": "unsubscribed"}},
+                                "required": ["status"],
+                            }
+                        },
+                        **page,
+                    },
+                },
+                "400": {
+                    "description": "`malformed_token`: a link cut short; `not_one_click`: the "
+                    f"body is not {ONE_CLICK}. Nothing changed.",
+                    "content": {"application/json": {"schema": refusal}},
+                },
+                "403": {
+                    "description": "`bad_signature`: a link NextMove did not make (forged, "
+                    "altered, another partner's person). Nothing changed.",
+                    "content": {"application/json": {"schema": refusal}},
+                },
+            },
+        },
     }
 
 

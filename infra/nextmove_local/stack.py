@@ -3,7 +3,8 @@
 AWS invokes NextMove's functions from four kinds of trigger; here each is a pump that
 does the same job with the same event shapes (``lambda_events``):
 
-    HttpApi route       -> ``post()`` builds the API Gateway v2 event for the webhook
+    HttpApi route       -> ``call()`` (``post()`` for JSON) builds the API Gateway v2
+                           event for the route's function: the webhook, unsubscribe
     EventBridge rule    -> the rule (real, on moto's bus, same pattern) targets a local
                            queue; its pump invokes the function, retries it like Lambda's
                            async invoke does and parks the event in the OnFailure queue
@@ -24,6 +25,7 @@ import os
 import secrets
 import threading
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass
@@ -86,6 +88,45 @@ def _fake_aws_environment(endpoint: str) -> None:
         os.environ.pop(name, None)
 
 
+@dataclass(frozen=True)
+class Answer:
+    """An HTTP API answer: status, headers, body text."""
+
+    status: int
+    headers: dict[str, str]
+    body: str
+
+
+def _route(
+    routes: dict[tuple[str, str], Function], method: str, path: str
+) -> tuple[Function, str, dict[str, str]] | None:
+    """The function, route path and path parameters of the route ``method path`` fits."""
+    segments = path.split("/")
+    for (routed, template_path), fn in routes.items():
+        pattern = template_path.split("/")
+        if routed != method or len(pattern) != len(segments):
+            continue
+        parameters: dict[str, str] = {}
+        for want, got in zip(pattern, segments, strict=True):
+            if want.startswith("{") and want.endswith("}"):
+                if not got:
+                    break
+                parameters[want[1:-1]] = urllib.parse.unquote(got)
+            elif want != got:
+                break
+        else:
+            return fn, template_path, parameters
+    return None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notice on the recommendations topic, as a partner's subscription receives it."""
+
+    attributes: dict[str, str]
+    body: dict[str, Any]
+
+
 @dataclass
 class Sent:
     """An email SES accepted, as written to the outbox."""
@@ -126,6 +167,7 @@ class LocalStack:
         self.ses = LocalSes(ACCOUNT, REGION, lambda: datetime.now(UTC))  # until _create
         self.sent: list[Sent] = []
         self.published: list[dict[str, Any]] = []
+        self.notices: list[Notice] = []
         self._tap_url = ""
         self._lock = threading.RLock()
 
@@ -183,6 +225,10 @@ class LocalStack:
         by_type = self._resources_by_type(tpl)
         self._create_keys(by_type.get("AWS::KMS::Key", []))
         self._name_managed_policies(by_type.get("AWS::IAM::ManagedPolicy", []))
+        # The HTTP API is this process (``call``, and ``serve``'s server): its id only
+        # names it, e.g. in the emails' default unsubscribe URL.
+        for logical, _props in by_type.get("AWS::Serverless::HttpApi", []):
+            self.resolve.refs[logical] = "local"
         self._create_tables(by_type.get("AWS::DynamoDB::Table", []))
         self._create_secrets(by_type.get("AWS::SecretsManager::Secret", []))
         self._create_buses(by_type.get("AWS::Events::EventBus", []))
@@ -287,12 +333,19 @@ class LocalStack:
                     TableName=name, TimeToLiveSpecification=ttl
                 )
 
-    def _create_secrets(self, secrets: _Resources) -> None:
-        # The local partners' secrets are made per stack, as an operator would add them.
+    def _create_secrets(self, secrets_: _Resources) -> None:
+        # The local partners' secrets are made per stack, as an operator would add them; a
+        # secret the template has generated (the unsubscribe key) is random, as on AWS.
         value = json.dumps({tenant: [secret] for tenant, secret in self.secrets.items()})
-        for logical, props in secrets:
+        for logical, props in secrets_:
+            generated = props.get("GenerateSecretString")
             arn = self.client("secretsmanager").create_secret(
-                Name=self.resolve(props["Name"]), SecretString=value
+                Name=self.resolve(props["Name"]),
+                SecretString=(
+                    secrets.token_urlsafe(int(generated.get("PasswordLength", 32)))
+                    if generated
+                    else value
+                ),
             )["ARN"]
             self.resolve.refs[logical] = arn
 
@@ -505,13 +558,29 @@ class LocalStack:
     def post(
         self, body: bytes, headers: dict[str, str], path: str = "/events"
     ) -> tuple[int, dict[str, Any]]:
-        """What API Gateway does for ``POST path``: the v2 event to the route's function."""
-        fn = self._routes.get(("POST", path))
-        if fn is None:
-            return 404, {"message": "Not Found"}
-        event = http_api_event("POST", path, headers, body)
+        """What API Gateway does for ``POST path`` (a JSON answer, as the webhook's)."""
+        answer = self.call("POST", path, headers, body)
+        return answer.status, json.loads(answer.body)
+
+    def call(
+        self, method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b""
+    ) -> Answer:
+        """What the HTTP API does for ``method path``: the route whose path fits (a
+        ``{name}`` segment matches one segment, handed over as a path parameter), its
+        function invoked with the v2 event, the answer as API Gateway returns it; 404
+        when no route fits."""
+        route = _route(self._routes, method.upper(), urllib.parse.urlsplit(path).path)
+        if route is None:
+            return Answer(404, {"content-type": "application/json"}, '{"message":"Not Found"}')
+        fn, template_path, parameters = route
+        event = http_api_event(
+            method.upper(), path, headers or {}, body, route=template_path, parameters=parameters
+        )
         response = fn.invoke(event)
-        return response["statusCode"], json.loads(response["body"])
+        text = response.get("body", "")
+        if response.get("isBase64Encoded"):
+            text = base64.b64decode(text).decode()
+        return Answer(response["statusCode"], dict(response.get("headers", {})), text)
 
     def signed_headers(self, body: bytes, **overrides: Any) -> dict[str, str]:
         """Headers for ``body`` signed as the local partner, or as ``tenant=`` with its own
@@ -787,8 +856,19 @@ class LocalStack:
         return bool(entries)
 
     def _collect_published(self) -> None:
+        """What a partner subscribed to the topic got: recommendations in ``published``,
+        notices (a ``message_type`` attribute, such as ``email.unsubscribed``) in
+        ``notices`` with their attributes."""
         messages = self._receive(self._tap_url, 10, drain=True)
-        self.published.extend(json.loads(message["Body"]) for message in messages)
+        for message in messages:
+            attributes = {
+                name: value["StringValue"]
+                for name, value in message.get("MessageAttributes", {}).items()
+            }
+            if "message_type" in attributes:
+                self.notices.append(Notice(attributes, json.loads(message["Body"])))
+            else:
+                self.published.append(json.loads(message["Body"]))
         self._delete(self._tap_url, messages)
 
     def _delete(self, url: str, messages: list[dict[str, Any]], *, sqs: Any = None) -> None:

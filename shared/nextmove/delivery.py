@@ -31,8 +31,8 @@ from typing import Literal
 
 from aws_lambda_powertools import Logger
 
-from nextmove import email
-from nextmove.adapters import clock, mailbox, ses
+from nextmove import email, unsubscribe
+from nextmove.adapters import clock, mailbox, secrets, ses
 from nextmove.adapters.aws import setting
 from nextmove.contracts import Recommendation
 from nextmove.contracts.events import ProfileData
@@ -341,13 +341,25 @@ def _send(
     preferences_url = setting("PREFERENCES_URL").format(
         tenant=lead.tenant, person_id=lead.person_id
     )
-    rendered = email.render_many(recs, profile, preferences_url=preferences_url, digest=digest)
+    # NextMove's own one-click link (RFC 8058), which it honours itself; the partner's
+    # preferences page is the footer's second link.
+    unsubscribe_url = unsubscribe.url_for(
+        setting("UNSUBSCRIBE_URL"),
+        unsubscribe.make_token(secrets.unsubscribe_key(), lead.tenant, lead.person_id),
+    )
+    rendered = email.render_many(
+        recs,
+        profile,
+        preferences_url=preferences_url,
+        unsubscribe_url=unsubscribe_url,
+        digest=digest,
+    )
     message = email.to_mime(
         rendered,
         sender=setting("SENDER_EMAIL"),
         to=profile.email,
         rec_id=key,
-        unsubscribe_url=preferences_url,
+        unsubscribe_url=unsubscribe_url,
         date=now,
     )
     # Only SES's answer: a failure after SES took the email must not release the claims

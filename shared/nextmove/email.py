@@ -119,6 +119,7 @@ def render_many(
     profile: ProfileData,
     *,
     preferences_url: str,
+    unsubscribe_url: str,
     digest: bool = False,
 ) -> RenderedEmail:
     """Render several recommendations as one email, in the order given (most urgent
@@ -128,23 +129,28 @@ def render_many(
     (what one event yielded, or a ``digest`` of held emails) open with a short list of
     their headlines, so every piece of advice is in the first lines, then give each its
     own section with the same parts as a single email.
+
+    The footer links to the partner's ``preferences_url`` (which emails, how often) and
+    to NextMove's one-click ``unsubscribe_url`` (the one ``List-Unsubscribe`` carries).
     """
     if not recs:
         raise ValueError("an email needs at least one recommendation")
     _check_url(preferences_url, schemes=("https", "http"))
+    _check_unsubscribe_url(unsubscribe_url)
+    links = (preferences_url, unsubscribe_url)
     views = [_view(rec) for rec in recs]
     greeting = f"Hi {_one_line(profile.name)}," if profile.name else "Hi there,"
     lead = views[0]
     if len(views) == 1 and not digest:
         return RenderedEmail(
             subject=lead.headline,
-            text=_frame_text(_single_text(lead, greeting), preferences_url),
+            text=_frame_text(_single_text(lead, greeting), *links),
             html=_frame_html(
                 lead.headline,
                 _preheader(lead),
                 lead.style.accent,
                 _single_html(lead, greeting),
-                preferences_url,
+                *links,
             ),
         )
     more = f" (+{len(views) - 1} more)" if len(views) > 1 else ""
@@ -153,13 +159,13 @@ def render_many(
     intro = _DIGEST_INTRO if digest else _BUNDLE_INTRO
     return RenderedEmail(
         subject=subject,
-        text=_frame_text(_many_text(views, title, greeting, intro), preferences_url),
+        text=_frame_text(_many_text(views, title, greeting, intro), *links),
         html=_frame_html(
             subject,
             "; ".join(v.headline for v in views),
             lead.style.accent,
             _many_html(views, title, greeting, intro),
-            preferences_url,
+            *links,
         ),
     )
 
@@ -218,11 +224,10 @@ def to_mime(
     outbox and for logs, not for inbox deduplication). ``List-Unsubscribe`` plus
     ``List-Unsubscribe-Post`` give RFC 8058 one-click unsubscribe, which large mailbox
     providers require of bulk senders; RFC 8058 requires an https URL, so anything else
-    raises ``ValueError``. ``date`` defaults to now (UTC).
+    raises ``ValueError`` (but http on this machine's loopback address, where the local
+    stack's ``serve`` answers). ``date`` defaults to now (UTC).
     """
-    _check_url(unsubscribe_url, schemes=("https",))
-    if len(unsubscribe_url) > _MAX_URL:
-        raise ValueError(f"unsubscribe_url is longer than {_MAX_URL} characters")
+    _check_unsubscribe_url(unsubscribe_url)
     if not _MSG_ID_LOCAL.fullmatch(rec_id) or ".." in rec_id or rec_id.strip(".") != rec_id:
         raise ValueError(f"rec_id {rec_id!r} cannot form a Message-ID")
     if not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?", message_id_domain):
@@ -281,9 +286,11 @@ def _format_value(value: float | str, unit: str | None) -> str:
 # ---- text part -----------------------------------------------------------------------
 
 
-def _frame_text(content: str, preferences_url: str) -> str:
+def _frame_text(content: str, preferences_url: str, unsubscribe_url: str) -> str:
     # The URL sits on its own line, never wrapped, so it stays clickable.
-    return _template("email.txt").substitute(content=content, preferences_url=preferences_url)
+    return _template("email.txt").substitute(
+        content=content, preferences_url=preferences_url, unsubscribe_url=unsubscribe_url
+    )
 
 
 def _single_text(v: _View, greeting: str) -> str:
@@ -438,7 +445,14 @@ _RULE = Template(
 _DIVIDER = _Html('<hr style="margin:36px 0 24px;border:0;border-top:2px solid #e5e7eb;">')
 
 
-def _frame_html(title: str, preheader: str, accent: str, content: str, preferences_url: str) -> str:
+def _frame_html(
+    title: str,
+    preheader: str,
+    accent: str,
+    content: str,
+    preferences_url: str,
+    unsubscribe_url: str,
+) -> str:
     return _fill_html(
         _template("email.html"),
         title=title,
@@ -446,6 +460,7 @@ def _frame_html(title: str, preheader: str, accent: str, content: str, preferenc
         accent=accent,
         content=_Html(content),
         preferences_url=preferences_url,
+        unsubscribe_url=unsubscribe_url,
     )
 
 
@@ -706,6 +721,21 @@ def _paragraphs(body: str) -> list[list[str]]:
 def _one_line(text: str) -> str:
     """Collapse whitespace: a subject or list item must not carry a line break."""
     return " ".join(text.split())
+
+
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "[::1]"})
+
+
+def _check_unsubscribe_url(url: str) -> None:
+    """https (RFC 8058), or http to the loopback address: the local stack's ``serve``,
+    which no mailbox provider ever sees."""
+    parts = urlsplit(url)
+    if parts.scheme == "http" and parts.netloc.rsplit(":", 1)[0] in _LOOPBACK:
+        _check_url(url, schemes=("http",))
+    else:
+        _check_url(url, schemes=("https",))
+    if len(url) > _MAX_URL:
+        raise ValueError(f"unsubscribe_url is longer than {_MAX_URL} characters")
 
 
 def _check_url(url: str, *, schemes: tuple[str, ...]) -> None:

@@ -28,7 +28,7 @@ from nextmove.contracts.recommendation import KINDS
 from nextmove.email import RenderedEmail, render_many
 from nextmove_local.cli import main
 from tests.support import EVENTS
-from tests.unit.test_email import PREFS_URL, make_profile, make_rec
+from tests.unit.test_email import PREFS_URL, UNSUB_URL, make_profile, make_rec
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 WIDTHS = (390, 1024)
@@ -72,13 +72,21 @@ def emails() -> dict[str, RenderedEmail]:
     profile = make_profile()
     recs = {kind: make_rec(kind) for kind in KINDS}
     rendered = {
-        kind: render_many([rec], profile, preferences_url=PREFS_URL) for kind, rec in recs.items()
+        kind: render_many([rec], profile, preferences_url=PREFS_URL, unsubscribe_url=UNSUB_URL)
+        for kind, rec in recs.items()
     }
     rendered["event"] = render_many(
-        [recs["skills"], recs["goal"]], profile, preferences_url=PREFS_URL
+        [recs["skills"], recs["goal"]],
+        profile,
+        preferences_url=PREFS_URL,
+        unsubscribe_url=UNSUB_URL,
     )
     rendered["digest"] = render_many(
-        list(recs.values()), profile, preferences_url=PREFS_URL, digest=True
+        list(recs.values()),
+        profile,
+        preferences_url=PREFS_URL,
+        unsubscribe_url=UNSUB_URL,
+        digest=True,
     )
     return rendered
 
@@ -155,6 +163,7 @@ def test_the_email_reads_well_in_a_browser(rendered, name: str, width: int) -> N
     assert "$" not in re.sub(r"\$\d", "", page["text"]), "an unfilled template variable"
     assert "${" not in page["text"]
     assert PREFS_URL in page["links"]
+    assert UNSUB_URL in page["links"]  # NextMove's own one-click link, the second one
     assert "unsubscribe" in page["text"].lower()
     assert "Hi Ana Souza," in page["text"]
 

@@ -111,6 +111,7 @@ def test_journey_passes_with_no_call_denied(journey):
     [
         ("NotifierFunction", "ses:SendRawEmail"),
         ("NotifierFunction", "dynamodb:BatchGetItem"),
+        ("NotifierFunction", "secretsmanager:GetSecretValue"),  # signs the unsubscribe link
         ("WebhookFunction", "events:PutEvents"),
     ],
 )
@@ -133,6 +134,20 @@ def test_a_bounce_is_not_recorded_without_each_grant_the_suppression_function_ne
     )
     with pytest.raises(AssertionError):
         journeys.email_feedback(journeys.without(tpl, mutation))
+
+
+def test_an_unsubscribe_without_sns_publish_is_refused_as_aws_would():
+    """The partner's note needs the function's own grant on the topic: without it the
+    click fails (a 5xx the errors alarm sees), after the SUPPRESSION row was written."""
+    tpl = template.load()
+    [mutation] = [
+        m
+        for m in journeys.mutations(tpl)
+        if (m.function, m.action) == ("UnsubscribeFunction", "sns:Publish")
+    ]
+    with pytest.raises(ClientError) as error:
+        journeys.unsubscribe(journeys.without(tpl, mutation))
+    assert "sns:Publish" in _denied(error) and "UnsubscribeFunction" in str(error.value)
 
 
 def test_an_email_whose_settle_is_denied_after_the_send_goes_out_once(tmp_path):

@@ -13,8 +13,9 @@ from nextmove.intake import admit
 from nextmove_local.schemas import SCHEMAS, generated, write_schemas
 from tests.support import EVENTS
 
-# Folders of wrappers and of admin test events (tests/e2e/test_admin_cli.py), not webhook bodies.
-WRAPPERS = {"schemas", "api_gateway", "eventbridge", "admin"}
+# Folders of wrappers, admin test events (tests/e2e/test_admin_cli.py) and topic notices:
+# not webhook bodies.
+WRAPPERS = {"schemas", "api_gateway", "eventbridge", "admin", "sns"}
 # A golden scenario's expected.json (events/scenarios/*/) holds expectations, not an event.
 SAMPLES = sorted(
     p for p in EVENTS.rglob("*.json") if not WRAPPERS & set(p.parts) and p.name != "expected.json"
@@ -43,6 +44,16 @@ def test_every_sample_validates_against_its_schema_and_its_model(path):
     jsonschema.validate(document, schema)
     event = parse_inbound(path.read_bytes())
     assert event.type == document["type"]
+
+
+def test_the_unsubscribe_notice_sample_fits_its_schema_and_model():
+    from nextmove.contracts.notices import EmailUnsubscribed
+
+    document = json.loads((EVENTS / "sns" / "email_unsubscribed.json").read_text())
+    jsonschema.validate(
+        document, json.loads((SCHEMAS / "email_unsubscribed.schema.json").read_text())
+    )
+    assert EmailUnsubscribed.model_validate(document).type == "email.unsubscribed"
 
 
 def test_the_union_schema_names_every_type():

@@ -206,7 +206,7 @@ SCENARIOS: dict[str, dict] = {
 
 def render_one(rec: Recommendation, profile: ProfileData, *, preferences_url: str) -> RenderedEmail:
     """One recommendation as its own email (not a digest)."""
-    return render_many([rec], profile, preferences_url=preferences_url)
+    return render_many([rec], profile, preferences_url=preferences_url, unsubscribe_url=UNSUB_URL)
 
 
 def make_profile(**overrides: object) -> ProfileData:
@@ -340,6 +340,15 @@ def test_preferences_link_in_both_parts(email: RenderedEmail) -> None:
     assert "unsubscribe" in visible(email.html).lower()
 
 
+def test_nextmoves_own_unsubscribe_link_in_both_parts(email: RenderedEmail) -> None:
+    # The same one-click link as List-Unsubscribe, beside (not instead of) the partner's page.
+    lines = email.text.splitlines()
+    assert UNSUB_URL in lines and lines.index(UNSUB_URL) > lines.index(PREFS_URL)
+    assert "unsubscribe" in lines[lines.index(UNSUB_URL) - 1].lower()
+    link = re.search(rf'<a href="{re.escape(html.escape(UNSUB_URL))}"[^>]*>([^<]+)</a>', email.html)
+    assert link and link.group(1) == "Unsubscribe"
+
+
 def test_kind_label_and_accent(kind: str, email: RenderedEmail) -> None:
     labels = {
         "timing": "Timing your move",
@@ -444,7 +453,9 @@ def test_the_ask_and_the_first_action_come_before_any_source(
 
 def test_a_digest_keeps_the_order_for_every_recommendation() -> None:
     recs = [make_rec(k) for k in KINDS]
-    email = render_many(recs, make_profile(), preferences_url=PREFS_URL, digest=True)
+    email = render_many(
+        recs, make_profile(), preferences_url=PREFS_URL, unsubscribe_url=UNSUB_URL, digest=True
+    )
     for part in (words(email.text), visible(email.html)):
         # At the top, every ask with its first step, before anything is cited.
         for kind in KINDS:
@@ -668,11 +679,27 @@ def test_a_long_unsubscribe_url_stays_readable() -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["http://app.nextmove.example/u", "mailto:unsub@nextmove.example", "https://a/b>c"]
+    "url",
+    [
+        "http://app.nextmove.example/u",
+        "http://127.0.0.1.example.com/u",
+        "mailto:unsub@nextmove.example",
+        "https://a/b>c",
+    ],
 )
 def test_one_click_unsubscribe_needs_https(url: str) -> None:
     with pytest.raises(ValueError, match="https"):
         mime(first_email(), unsubscribe_url=url)
+    with pytest.raises(ValueError, match="https"):
+        render_many(
+            [make_rec("goal")], make_profile(), preferences_url=PREFS_URL, unsubscribe_url=url
+        )
+
+
+def test_the_local_stacks_loopback_unsubscribe_url_is_allowed() -> None:
+    # `nextmove serve` answers on http://127.0.0.1:PORT, which no mailbox provider sees.
+    url = "http://127.0.0.1:3000/unsubscribe/abc.def"
+    assert mime(first_email(), unsubscribe_url=url)["List-Unsubscribe"] == f"<{url}>"
 
 
 @pytest.mark.parametrize("rec_id", ["", "a b", "<x>", "a@b", ".lead", "a..b"])

@@ -55,12 +55,23 @@ class EmailConfig(FunctionConfig):
     SENDER_EMAIL: str
     PREFERENCES_URL: str
     SES_CONFIGURATION_SET: str
+    UNSUBSCRIBE_URL: str  # the one-click link, with {token}; its key in the secret below
+    UNSUBSCRIBE_SECRET_ARN: str
 
 
 class SuppressionConfig(FunctionConfig):
     """The suppression function: SES's feedback into the person's SUPPRESSION row."""
 
     TABLE_NAME: str
+
+
+class UnsubscribeConfig(FunctionConfig):
+    """The unsubscribe function: checks the link's token, records the unsubscribe in the
+    person's SUPPRESSION row and tells the partner on the topic."""
+
+    TABLE_NAME: str
+    TOPIC_ARN: str
+    UNSUBSCRIBE_SECRET_ARN: str
 
 
 class AdminConfig(FunctionConfig):

@@ -1,4 +1,5 @@
-"""The SNS topic recommendations are published on."""
+"""The SNS topic recommendations are published on, and the notices partners get beside
+them (``contracts.notices``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Sequence
 
 from nextmove.adapters.aws import client, setting
 from nextmove.contracts import Recommendation
+from nextmove.contracts.notices import EmailUnsubscribed
 
 SNS_BATCH = 10  # PublishBatch's limit
 
@@ -40,3 +42,17 @@ def publish(
         )
         failed.extend(batch[int(entry["Id"])].id for entry in response.get("Failed", []))
     return failed
+
+
+def publish_notice(notice: EmailUnsubscribed) -> None:
+    """Tell the partner (the topic's subscribers) of ``notice``, with the attributes they
+    filter on: ``message_type`` and ``tenant``, and no ``kind`` (so the email queue's
+    filter keeps it from the notifier)."""
+    client("sns").publish(
+        TopicArn=setting("TOPIC_ARN"),
+        Message=notice.model_dump_json(),
+        MessageAttributes={
+            "message_type": {"DataType": "String", "StringValue": notice.type},
+            "tenant": {"DataType": "String", "StringValue": notice.tenant},
+        },
+    )
