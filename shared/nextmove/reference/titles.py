@@ -356,7 +356,9 @@ def find_in(text: str) -> tuple[str, Candidate] | None:
         for start in range(len(spans) - size + 1):
             said = text[spans[start][0] : spans[start + size - 1][1]]
             ends = said.split()
-            if ends[0].lower() in _FILLER or ends[-1].lower() in _FILLER:
+            # A role's name neither starts nor ends with a word the index drops (filler,
+            # a bare number): "by 2027 Store Manager" names "Store Manager".
+            if not words(ends[0], keep_level=True) or not words(ends[-1], keep_level=True):
                 continue
             phrase = " ".join(words(said, keep_level=True))
             if not phrase:
