@@ -272,6 +272,32 @@ def test_a_partners_occupation_code_names_the_goals_role() -> None:
     assert assessment.found["role"] == "Registered Nurse"
 
 
+def test_a_partners_target_role_is_coded_as_a_job_title() -> None:
+    # "Logistics Coordinator" is an OOH title, which a goal's free text is not searched
+    # for; sent as the target role, it is a title, and the coder is sure of it.
+    goal = GoalData(
+        statement="Get off the road into logistics by 2027", target_role="Logistics Coordinator"
+    )
+    assert assess(goal).found["role"] == "Logistics Coordinator"
+    # A target role the coder is not sure of names no role it would guess at.
+    assert (
+        "role" not in assess(GoalData(statement="Move up by 2027", target_role="Vibes Lead")).found
+    )
+
+
+@pytest.mark.parametrize(
+    ("statement", "role"),
+    [
+        ("Become a Store Manager by 2027", "Store Manager"),
+        ("Become an Instructional Coordinator by 2027", "Instructional Coordinator"),
+    ],
+)
+def test_a_year_is_no_part_of_the_role_it_stands_beside(statement: str, role: str) -> None:
+    # The target role follows the statement's horizon: "by 2027 Store Manager".
+    assert assess(GoalData(statement=statement, target_role=role)).found["role"] == role
+    assert assess(GoalData(statement=f"In 2027 {role}")).found["role"] == role
+
+
 def test_a_catalogue_alias_that_leads_with_a_level_still_names_the_level() -> None:
     # Hypothesis found it: "senior" alone names the level; "senior Engineering Manager"
     # (an alias of Director of Engineering) lost it, and the score fell when a role came.

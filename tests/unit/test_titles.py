@@ -46,6 +46,10 @@ REFERENCE = Path(titles.__file__).parent
         # Small typos.
         ("Electrcian", "47-2111"),
         ("Pharmasist", "29-1051"),
+        # A worker's noun counts where O*NET names the field by it: a nurse manager is a
+        # manager of nursing (O*NET's "Nursing Director"), not a natural sciences manager.
+        ("Nurse Manager", "11-9111"),
+        ("Nurse Manager - Med/Surg", "11-9111"),
         # Software jargon from the hand map still wins.
         ("SRE", "15-1252"),
         ("Member of Technical Staff", "15-1252"),

@@ -149,6 +149,11 @@ def _occupation_named(goal: GoalData, text: str) -> str | None:
     found = titles.find_in(text)
     if goal.occupation_code and (coded := titles.from_code(goal.occupation_code)):
         return goal.target_role or (found[0] if found else titles.one_of(coded.name))
+    # A partner's target role is a job title, not free text: coded as one, it names an
+    # occupation when the coder is sure of it ("Logistics Coordinator", an OOH title that
+    # a goal's free text is not searched for).
+    if goal.target_role and titles.code(goal.target_role).sure:
+        return goal.target_role
     return found[0] if found else None
 
 

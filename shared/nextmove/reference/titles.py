@@ -356,7 +356,9 @@ def find_in(text: str) -> tuple[str, Candidate] | None:
         for start in range(len(spans) - size + 1):
             said = text[spans[start][0] : spans[start + size - 1][1]]
             ends = said.split()
-            if ends[0].lower() in _FILLER or ends[-1].lower() in _FILLER:
+            # A role's name neither starts nor ends with a word the index drops (filler,
+            # a bare number): "by 2027 Store Manager" names "Store Manager".
+            if not words(ends[0], keep_level=True) or not words(ends[-1], keep_level=True):
                 continue
             phrase = " ".join(words(said, keep_level=True))
             if not phrase:
@@ -478,14 +480,26 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
         described, tasked = _Words(description), _Words(tasks)
         # A word of the occupation's own titles counts fully; one its description or
         # tasks use, in part: "geologist" is in the work of Geoscientists, not its title.
+        # A worker's noun counts where the text names the field by it: a "Nurse Manager"
+        # is O*NET's "Nursing Director", a manager of nursing.
+        forms = {t: _field_forms(t) for t in titled}
         covered = sum(
-            1.0 if t in named else 0.6 if t in described else 0.35 if t in tasked else 0.0
+            1.0
+            if _named(forms[t], named)
+            else 0.6
+            if _named(forms[t], described)
+            else 0.35
+            if _named(forms[t], tasked)
+            else 0.0
             for t in titled
         ) / len(titled)
         # Matching on "Officer" alone says nothing of a "Happiness Officer": a winner must
         # hold one of the words that say what the work is, where the title has any.
         said = [t for t in titled if t not in ROLE_WORDS]
-        if said and not any(t in named or t in described or t in tasked for t in said):
+        if said and not any(
+            _named(forms[t], named) or _named(forms[t], described) or _named(forms[t], tasked)
+            for t in said
+        ):
             covered = 0.0
         # A head noun that is only a role word ("Animal Control Officer") says less of
         # the work than one that names it ("Dental Hygienist").
@@ -512,6 +526,19 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
     if not best:
         return TitleMatch(title, None, "none", 0.0)
     return _ranked(title, best)
+
+
+def _field_forms(word: str) -> tuple[str, ...]:
+    """A word, and the field its worker's noun names where the index knows that word:
+    "nurse" and "nursing"."""
+    if len(word) <= 3 or word.endswith("ing"):
+        return (word,)
+    field = (word[:-1] if word.endswith("e") else word) + "ing"
+    return (word, field) if _known(field) else (word,)
+
+
+def _named(forms: tuple[str, ...], text: set[str] | _Words) -> bool:
+    return any(form in text for form in forms)
 
 
 def _other_job(extra: set[str]) -> float:
