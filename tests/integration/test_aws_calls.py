@@ -109,15 +109,24 @@ def test_an_email_costs_a_read_a_claim_a_sending_mark_the_send_and_a_settle(stac
     # A weekday morning where the person lives: each email goes out at once.
     stack.travel_to(datetime(2026, 5, 6, 17, 0, tzinfo=UTC))
     notifier = {}
+    secret_reads: dict[str, int] = {}
     with counting(stack) as log:
         for name in SAMPLES:
             body = json.dumps(load_event(name)).encode()
             with log.mark() as window:
                 assert stack.post(body, stack.signed_headers(body))[0] == 202
                 stack.drain()
-            # Less the thresholds parameter, read once per container and cached 5 minutes.
-            calls = [c for c in _calls(window, "NotifierFunction") if c != "GetParameter"]
+            # Less what a container reads once and caches: the thresholds parameter (5
+            # minutes) and the unsubscribe key (its life).
+            calls = [
+                c
+                for c in _calls(window, "NotifierFunction")
+                if c not in ("GetParameter", "GetSecretValue")
+            ]
             notifier[json.loads(body)["type"]] = calls
+            secret_reads[json.loads(body)["type"]] = _calls(window, "NotifierFunction").count(
+                "GetSecretValue"
+            )
     one_email = ["BatchGetItem", "PutItem", "SendRawEmail", "TransactWriteItems", "UpdateItem"]
     assert notifier["success.recorded"] == one_email
     assert notifier["offer.received"] == one_email
@@ -134,6 +143,7 @@ def test_an_email_costs_a_read_a_claim_a_sending_mark_the_send_and_a_settle(stac
     ]
     assert notifier["profile.updated"] == notifier["feelings.checked_in"] == []
     assert len(stack.sent) == 3
+    assert sum(secret_reads.values()) == 1  # the key is read once for all three emails
 
 
 def test_an_email_held_for_later_costs_one_read_and_one_transaction(stack):
