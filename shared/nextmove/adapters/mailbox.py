@@ -12,7 +12,8 @@ read here too, is ``suppressions.py``'s.)
                                           'unconfirmed' (TTL: EMAIL_KEEP_SECONDS)
          "DIGEST#<lead recommendation_id>" recommendations held for later, as one email:
                                           body (JSON list), held_at, status, and the
-                                          sparse DueIndex keys due_pk = "DUE", due_at
+                                          sparse DueIndex keys due_pk = the person's
+                                          shard ("DUE#00" .. "DUE#15"), due_at
 
 An email costs five calls, the fewest an at-most-once send allows: one BatchGetItem
 reads the person's record, their MAILBOX and SUPPRESSION rows, the trigger event's
@@ -33,14 +34,22 @@ marks the row 'unconfirmed' and sends nothing: counted (``Emails`` outcome
 ``unconfirmed``), alarmed, and left for an operator to check and, if it never went
 out, ``resend``. The digest's held rows follow the same rule.
 
-Every read is by key or a Query on one partition, except the digest function's one
-Query on ``DueIndex`` (only held rows carry its keys, so it holds nothing else). Held
-rows carry ``expires_at`` so DynamoDB's TTL clears them; a held row lives 30 days past
-its due time, long enough for the digest function's DLQ alarm to be seen.
+Every read is by key or a Query on one partition, except the digest function's
+Queries on ``DueIndex`` (only held rows carry its keys, so it holds nothing else): one
+per shard. The index is sharded so no index partition is hot at volume: a person's
+held rows all carry the same ``due_pk``, ``DUE#NN``, a stable hash (blake2b, not
+Python's per-process ``hash()``) of tenant#person_id modulo ``DUE_SHARDS``, so every
+writer and every run agrees on it and a person is found in one shard, handled once per
+run. The digest Queries every shard (each paginated) and, for one release, the old
+constant ``LEGACY_DUE_PARTITION`` too, so rows held before the deploy are still sent;
+``reschedule`` moves such a row into its shard. Held rows carry ``expires_at`` so
+DynamoDB's TTL clears them; a held row lives 30 days past its due time, long enough for
+the digest function's DLQ alarm to be seen.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 import uuid
@@ -60,7 +69,17 @@ from nextmove.domain.state import PersonState
 from nextmove.domain.suppression import Standing
 
 DUE_INDEX = "DueIndex"
-DUE_PARTITION = "DUE"
+# The DueIndex partition keys: DUE#00 .. DUE#15. An index partition takes about 1,000
+# writes and 3,000 reads a second (README, Data): 16 shards serve 16 times one
+# partition's rate, for 16 Queries a digest run. Only ever grow it: a person's old rows
+# stay in their old shard, still queried, and due_people handles them once; shrinking
+# it would strand the rows of the shards dropped.
+DUE_SHARDS = 16
+DUE_SHARD_PREFIX = "DUE#"
+# The one constant key held rows carried before the index was sharded: still Queried for
+# one release, so rows held before the deploy go out. Drop it (and this) once a Query of
+# DueIndex for due_pk = "DUE" returns nothing.
+LEGACY_DUE_PARTITION = "DUE"
 HELD_TTL = timedelta(days=30)
 # No send takes this long (the notifier's timeout is 10 s): an older 'sending' claim was
 # left by an attempt that is gone. It is still never sent again by itself.
@@ -134,6 +153,18 @@ class Mailbox:
 
 def _table() -> str:
     return setting("TABLE_NAME")
+
+
+def due_shard(tenant: str, person_id: str) -> str:
+    """The person's DueIndex partition key, ``DUE#NN``: the same in every process (a
+    stable hash, not ``hash()``), so all of a person's held rows share it."""
+    digest = hashlib.blake2b(keys.partition(tenant, person_id).encode(), digest_size=8)
+    return f"{DUE_SHARD_PREFIX}{int.from_bytes(digest.digest(), 'big') % DUE_SHARDS:02d}"
+
+
+def due_partitions() -> list[str]:
+    """Every DueIndex partition key the digest Queries: the shards, then the legacy key."""
+    return [f"{DUE_SHARD_PREFIX}{n:02d}" for n in range(DUE_SHARDS)] + [LEGACY_DUE_PARTITION]
 
 
 def _iso(at: datetime) -> str:
@@ -251,7 +282,7 @@ def hold(
         "reason": {"S": reason},
         "held_at": {"S": _iso(now)},
         "status": {"S": "held"},
-        "due_pk": {"S": DUE_PARTITION},
+        "due_pk": {"S": due_shard(box.tenant, box.person_id)},
         "due_at": {"S": _iso(due_at)},
         "expires_at": {"N": str(int((due_at + HELD_TTL).timestamp()))},
     }
@@ -394,27 +425,35 @@ def held(tenant: str, person_id: str) -> list[Held]:
 
 
 def due_people(now: datetime) -> list[tuple[str, str]]:
-    """(tenant, person_id) of everyone with held email due by ``now``: one Query on the
-    sparse index, so the cost follows what is due, not the size of the table."""
-    items = _query(
-        IndexName=DUE_INDEX,
-        KeyConditionExpression="due_pk = :d AND due_at <= :now",
-        ExpressionAttributeValues={":d": {"S": DUE_PARTITION}, ":now": {"S": _iso(now)}},
-        ConsistentRead=False,  # a GSI cannot; a row written since is picked up next run
-    )
+    """(tenant, person_id) of everyone with held email due by ``now``, each once, the
+    longest due first: one paginated Query per shard of the sparse index (and the legacy
+    key), so the cost follows what is due, not the size of the table."""
+    items = [
+        item
+        for due_pk in due_partitions()
+        for item in _query(
+            IndexName=DUE_INDEX,
+            KeyConditionExpression="due_pk = :d AND due_at <= :now",
+            ExpressionAttributeValues={":d": {"S": due_pk}, ":now": {"S": _iso(now)}},
+            ConsistentRead=False,  # a GSI cannot; a row written since is picked up next run
+        )
+    ]
+    items.sort(key=lambda item: item["due_at"]["S"])
     people = dict.fromkeys(tuple(item["pk"]["S"].split("#", 1)) for item in items)
     return [(tenant, person) for tenant, person in people]
 
 
 def reschedule(tenant: str, person_id: str, rows: list[Held], *, due_at: datetime) -> None:
-    """Move held rows to a later due time (the limit is still reached)."""
+    """Move held rows to a later due time (the limit is still reached), in the person's
+    shard (a row held under the legacy key moves into it)."""
     for row in rows:
         client("dynamodb").update_item(
             TableName=_table(),
             Key=keys.key(tenant, person_id, row.sk),
-            UpdateExpression="SET due_at = :due, expires_at = :exp",
+            UpdateExpression="SET due_pk = :shard, due_at = :due, expires_at = :exp",
             ConditionExpression="attribute_exists(pk)",
             ExpressionAttributeValues={
+                ":shard": {"S": due_shard(tenant, person_id)},
                 ":due": {"S": _iso(due_at)},
                 ":exp": {"N": str(int((due_at + HELD_TTL).timestamp()))},
             },
