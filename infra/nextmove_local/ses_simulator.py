@@ -4,7 +4,8 @@ moto's SES accepts ``ConfigurationSetName`` and ``Tags`` on SendRawEmail and ign
 both, and publishes no configuration-set events. Here, in front of moto's server:
 
 - a send naming a configuration set that does not exist, or one whose sending is
-  paused, is refused as SES refuses it (``ConfigurationSetDoesNotExist``,
+  paused (``UpdateConfigurationSetSendingEnabled``, which moto lacks, is answered
+  here), is refused as SES refuses it (``ConfigurationSetDoesNotExist``,
   ``ConfigurationSetSendingPausedException``), and so is a tag SES would not take
   (``InvalidParameterValue``: only ``[A-Za-z0-9_-]``, at most 256 characters);
 - every send SES accepted is journaled with its configuration set and tags, and
@@ -111,6 +112,8 @@ class LocalSes:
             body = environ["wsgi.input"].read(length) if length else b""
             environ["wsgi.input"] = io.BytesIO(body)
             form = {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
+            if form.get("Action") == "UpdateConfigurationSetSendingEnabled":
+                return self._pause_or_resume(form, start_response)  # moto lacks it
             if form.get("Action") != "SendRawEmail":
                 return app(environ, start_response)
             refusal = self._refusal(form)
@@ -128,6 +131,29 @@ class LocalSes:
             return [answer]
 
         return wsgi
+
+    def _pause_or_resume(
+        self, form: dict[str, str], start_response: Callable[..., Any]
+    ) -> list[bytes]:
+        """The runbook's emergency stop: sends naming the set are refused while paused."""
+        name = form.get("ConfigurationSetName", "")
+        if name not in self.configuration_sets:
+            return _error(
+                start_response,
+                "ConfigurationSetDoesNotExist",
+                f"Configuration set <{name}> does not exist.",
+            )
+        if form.get("Enabled", "").lower() == "true":
+            self.paused.discard(name)
+        else:
+            self.paused.add(name)
+        body = (
+            "<UpdateConfigurationSetSendingEnabledResponse><ResponseMetadata>"
+            f"<RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata>"
+            "</UpdateConfigurationSetSendingEnabledResponse>"
+        ).encode()
+        start_response("200 OK", [("Content-Type", "text/xml"), ("Content-Length", str(len(body)))])
+        return [body]
 
     def _refusal(self, form: dict[str, str]) -> tuple[str, str] | None:
         name = form.get("ConfigurationSetName")

@@ -148,3 +148,21 @@ def test_an_email_held_for_the_digest_is_not_sent_once_the_address_bounced(stack
     assert goal_recs and all(
         statuses[f"EMAIL#{r['id']}"] == "suppressed:bounced" for r in goal_recs
     ), statuses
+
+
+def test_pausing_the_configuration_set_holds_every_email_and_resuming_loses_none(stack):
+    # The runbook's emergency stop, as an operator types it.
+    from nextmove_local.redrive import Pipeline, redrive_all
+
+    ses = stack.client("ses")
+    name = stack.resolve.refs["EmailConfigurationSet"]
+    profile(stack, "success@simulator.amazonses.com", at=NOON)
+    ses.update_configuration_set_sending_enabled(ConfigurationSetName=name, Enabled=False)
+    document = load_event("success_recorded")
+    post(stack, document, at=NOON + timedelta(days=1))
+    assert stack.sent == []  # SES refused the send; the notifier retried, then parked it
+    assert stack.queue_depths()["EmailDLQ"] == 1
+    ses.update_configuration_set_sending_enabled(ConfigurationSetName=name, Enabled=True)
+    redrive_all(Pipeline.from_resources(stack.resolve.refs))
+    stack.drain()
+    assert len(to(stack, "success@simulator.amazonses.com")) == 1
