@@ -329,7 +329,13 @@ def _code_ooh(ooh: list[tuple[str, str, str, str]]) -> dict[str, tuple[str, bool
         found, other = coded.occupation, coded.runner_up
         near = {c[:4] for c in codes}
         if named:
-            out[raw] = (codes[0], True, None)
+            # Where the coder reads the title surely as another occupation, two sources
+            # disagree ("Environmental technician": OOH's environmental engineering
+            # technicians, O*NET's environmental science technicians): not sure.
+            if coded.match == "search" and coded.sure and found and found.soc != codes[0]:
+                out[raw] = (codes[0], False, found.soc)
+            else:
+                out[raw] = (codes[0], True, None)
         elif found and found.soc[:2] in majors and (not near or found.soc[:4] in near):
             runner = other.soc if other and other.soc[:2] in majors else None
             out[raw] = (found.soc, coded.sure, None if coded.sure else runner)

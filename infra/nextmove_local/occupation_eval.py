@@ -22,14 +22,18 @@ class Tally:
     coded: int = 0
     detailed: int = 0  # the 6-digit SOC code right
     major: int = 0  # the 2-digit major group right
+    # Coded wrong and said to be sure: the advice priced another job without a word of
+    # doubt. A wrong code that is not sure names its runner-up; this is the dishonest kind.
+    sure_wrong: int = 0
 
-    def add(self, soc: str, found: str | None) -> None:
+    def add(self, soc: str, found: str | None, *, sure: bool = False) -> None:
         self.titles += 1
         if found is None:
             return
         self.coded += 1
         self.detailed += found == soc
         self.major += found[:2] == soc[:2]
+        self.sure_wrong += sure and found != soc
 
     def rates(self) -> tuple[float, float, float]:
         """Coverage, detailed and major-group accuracy, each over every title (an
@@ -42,14 +46,15 @@ class Tally:
 class Report:
     overall: Tally = field(default_factory=Tally)
     by_group: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
-    misses: list[tuple[str, str, str | None]] = field(default_factory=list)
+    misses: list[tuple[str, str, str | None, float]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        out = ["group  titles  coded  6-digit  2-digit"]
+        out = ["group  titles  coded  6-digit  2-digit  sure-wrong"]
         for group, tally in [*sorted(self.by_group.items()), ("all", self.overall)]:
             coverage, detailed, major = tally.rates()
             out.append(
                 f"{group:>5}  {tally.titles:6}  {coverage:5.0%}  {detailed:7.0%}  {major:7.0%}"
+                f"  {tally.sure_wrong:10}"
             )
         return out
 
@@ -62,10 +67,10 @@ def evaluate(path: Path = EVAL_SET) -> Report:
         for row in csv.DictReader(rows):
             coded = titles.code(row["title"])
             found = coded.occupation.soc if coded.occupation else None
-            report.overall.add(row["soc"], found)
-            report.by_group[row["soc"][:2]].add(row["soc"], found)
+            report.overall.add(row["soc"], found, sure=coded.sure)
+            report.by_group[row["soc"][:2]].add(row["soc"], found, sure=coded.sure)
             if found != row["soc"]:
-                report.misses.append((row["title"], row["soc"], found))
+                report.misses.append((row["title"], row["soc"], found, coded.confidence))
     return report
 
 
@@ -101,6 +106,6 @@ def main(path: Path = EVAL_SET, *, misses: bool = False) -> int:
         f"p90 {times[int(len(times) * 0.9)] * 1000:.2f} ms over {len(times)} lookups"
     )
     if misses:
-        for title, soc, found in report.misses:
-            print(f"miss: {title!r}: labelled {soc}, coded {found}")
+        for title, soc, found, confidence in report.misses:
+            print(f"miss: {title!r}: labelled {soc}, coded {found} (confidence {confidence:.2f})")
     return 0

@@ -132,3 +132,38 @@ def test_an_ooh_title_is_a_known_alternate_and_says_when_its_code_was_a_choice()
     chosen = titles.code("Cop")
     assert chosen.match == "known alternate" and not chosen.sure
     assert chosen.occupation is not None and chosen.occupation.soc.startswith("33-3")
+
+
+@pytest.mark.parametrize(
+    ("title", "coded_as", "right"),
+    [
+        # Dev-set titles the search once priced without doubt through a role word alone
+        # ("Officer") or through another occupation's alternates: now not sure, and the
+        # advice names a runner-up.
+        ("Campus Security Officer", "33-3051", "33-9032"),
+        ("Skidder Operator", "45-4022", "45-4022"),
+    ],
+)
+def test_a_search_won_only_through_role_words_or_others_words_is_not_sure(
+    title: str, coded_as: str, right: str
+) -> None:
+    coded = titles.code(title)
+    assert coded.match == "search" and coded.occupation is not None
+    assert coded.occupation.soc == coded_as  # still coded: the accuracy is unchanged
+    assert not coded.sure and coded.confidence == titles.NOT_SURE
+    assert coded.runner_up is not None
+
+
+def test_a_search_whose_winner_is_titled_in_the_querys_words_stays_sure() -> None:
+    coded = titles.code("Armed Security Guard")
+    assert coded.occupation is not None and coded.occupation.soc == "33-9032"
+    assert coded.sure
+
+
+def test_an_ooh_title_the_coder_reads_as_another_occupation_is_not_sure() -> None:
+    # OOH files "Environmental technician" under environmental engineering technicians;
+    # O*NET's words read it as environmental science technicians. Two sources disagree.
+    coded = titles.code("Environmental Technician")
+    assert coded.match == "known alternate" and not coded.sure
+    assert coded.occupation is not None and coded.occupation.soc == "17-3025"
+    assert coded.runner_up is not None and coded.runner_up.soc == "19-4042"

@@ -55,8 +55,10 @@ RELEASE = "O*NET 29.2"
 CONFIDENT = 0.7  # at or above: say nothing about doubt
 # Below: no occupation, only the nearest candidate.
 WEAK = 0.2
-# An OOH title the build placed among its profile's occupations without a sure reading.
-ALTERNATE_NOT_SURE = 0.6
+# An OOH title the build placed among its profile's occupations without a sure reading,
+# and a search won only through another occupation's alternates, description or tasks:
+# as sure as this and no surer (below CONFIDENT, so the advice names the runner-up).
+NOT_SURE = 0.6
 PRIOR = 0.1  # what each tenfold of employment adds to a match's rank
 GENERIC = 12  # a word in more occupations' titles than this names no work by itself
 
@@ -423,7 +425,7 @@ def _code(title: str) -> TitleMatch:
             # An OOH title whose occupation the build had to choose among its profile's
             # is only as sure as a close search: the advice names the runner-up.
             runner = Candidate(row[3], row[4]) if row[3] else None
-            sure = 1.0 if row[2] else ALTERNATE_NOT_SURE
+            sure = 1.0 if row[2] else NOT_SURE
             return TitleMatch(
                 title, Candidate(row[0], row[1]), "known alternate", sure, None, runner
             )
@@ -471,7 +473,7 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
     if not any(set(titled) <= set(f"{row[3]} {row[4]}".split()) for row in rows):
         rows = _candidates(query)
     military = bool(MILITARY & set(terms))
-    best: dict[str, tuple[float, float, str]] = {}
+    best: dict[str, tuple[float, float, str, bool]] = {}
     for soc, name, employed, called, alternates, description, tasks, score in rows:
         if soc.startswith("55-") and not military:
             continue  # a civilian title is not a military occupation (and BLS has no wages)
@@ -521,8 +523,14 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
         if "manager" in terms and "supervisor" in named:
             extra, missing = extra - {"supervisor"}, missing - {"manager"}
         ranked /= (1 + _other_job(extra) + len(missing)) * (1 + 0.1 * len(extra))
+        # Sure only when the occupation's own title says what the work is in the
+        # query's words: in the dev set every confidently wrong search won through a
+        # role word ("Officer", "Aide") or through another title's alternates, tasks or
+        # description ("Campus Security Officer" as a police patrol officer).
+        own = set(called.split())
+        titled_by_own = any(_named(forms[t], own) for t in said or titled)
         if soc not in best or ranked > best[soc][0]:
-            best[soc] = (ranked, covered, name)
+            best[soc] = (ranked, covered, name, titled_by_own)
     if not best:
         return TitleMatch(title, None, "none", 0.0)
     return _ranked(title, best)
@@ -549,15 +557,17 @@ def _other_job(extra: set[str]) -> float:
     return len(other & extra) + 0.5 * len((ROLE_WORDS - other) & extra)
 
 
-def _ranked(title: str, best: dict[str, tuple[float, float, str]]) -> TitleMatch:
+def _ranked(title: str, best: dict[str, tuple[float, float, str, bool]]) -> TitleMatch:
     order = sorted(best.items(), key=lambda item: item[1][0], reverse=True)
-    (soc, (top, covered, name)), rest = order[0], order[1:]
+    (soc, (top, covered, name, titled_by_own)), rest = order[0], order[1:]
     runner = Candidate(rest[0][0], rest[0][1][2]) if rest else None
     second = rest[0][1][0] if rest else 0.0
     # Sure when the winner's own titles hold every word of the query and it leads the
     # next occupation clearly: a word it lacks costs in proportion, a close second too.
     lead = min(1.0, (top - second) / top * 3) if top > 0 else 0.0
     confidence = round(covered * (0.4 + 0.6 * lead), 2)
+    if not titled_by_own:
+        confidence = min(confidence, NOT_SURE)
     if confidence < WEAK:
         return TitleMatch(title, None, "none", confidence, top, Candidate(soc, name))
     return TitleMatch(title, Candidate(soc, name), "search", confidence, top, runner)
