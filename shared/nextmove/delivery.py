@@ -65,23 +65,26 @@ def deliver(rec: Recommendation, *, now: datetime | None = None) -> Outcome:
     attempt = uuid.uuid4().hex  # this delivery's claims, and only its own
     for _ in range(MAX_ATTEMPTS):
         box = mailbox.read(rec.tenant, rec.person_id, trigger=rec)
+        # Another attempt's 'sending' claim may have gone out: 'unconfirmed' before
+        # anything else is decided. A suppression or a closed offer since then settles
+        # nothing over a 'sending' row, which would be left waiting for no one.
+        earlier = [r for r in box.recs if box.unconfirmed(r)]
+        if earlier:
+            mailbox.mark_unconfirmed(box, earlier)
         if box.state.profile is None:
             mailbox.note_suppressed(rec, "no_profile")
-            return "suppressed:no_profile"
+            return "unconfirmed" if rec in earlier else "suppressed:no_profile"
         profile = box.state.profile.data
         if box.state.advice_closed(rec.trigger_event_id):
             # The offer was resolved before its advice went out: it would advise on an
             # offer that is no longer open.
             mailbox.note_suppressed(rec, "closed")
-            return "suppressed:closed"
+            return "unconfirmed" if rec in earlier else "suppressed:closed"
         if not email_policy.wants_email(rec.kind, profile.notifications):
             mailbox.note_suppressed(rec, "preferences")
         wanted = email_policy.wanted(box.recs, profile.notifications)
         if stopped := _stopped(box):
-            return _suppress(rec, box, wanted, stopped)
-        earlier = [r for r in wanted if box.unconfirmed(r)]
-        if earlier:
-            mailbox.mark_unconfirmed(box, earlier)
+            return "unconfirmed" if rec in earlier else _suppress(rec, box, wanted, stopped)
         mine = [r for r in wanted if box.claimable(r)]
         if not mine:
             if rec in earlier:

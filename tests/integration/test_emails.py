@@ -16,7 +16,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from nextmove import delivery
-from nextmove.adapters import mailbox, store
+from nextmove.adapters import mailbox, store, suppressions
 from nextmove.contracts import Recommendation
 from tests.support import bus_event, load_event, table_items
 from tests.support import post_at as post
@@ -392,6 +392,45 @@ def test_a_sending_mark_left_behind_is_never_sent_again(stack, monkeypatch):
     assert stack.sent == []
     [row] = rows(stack, "EMAIL#")
     assert row["status"]["S"] == "unconfirmed"
+
+
+def test_a_sending_mark_left_behind_is_unconfirmed_even_after_the_person_unsubscribes(
+    stack, monkeypatch
+):
+    """The 10,000-event reliability run once ended with three rows 'sending' for good:
+    the redelivery found the person suppressed and answered before it looked at the
+    claim. A suppression since the send settles nothing over a 'sending' row: the row is
+    'unconfirmed' (SES may have sent it), the outcome counted so, nothing sent."""
+    rec = _recorded_goal(stack)
+    with monkeypatch.context() as faults:
+        faults.setattr(mailbox, "mark_sending", _landed_then_raised(mailbox.mark_sending))
+        faults.setattr(mailbox, "release", _table_down)
+        faults.setattr(mailbox, "unmark", _table_down)
+        with pytest.raises(ClientError):
+            delivery.deliver(rec)
+    suppressions.unsubscribe(rec.tenant, rec.person_id, CHICAGO_NOON + timedelta(hours=1))
+    assert delivery.deliver(rec) == "unconfirmed"
+    assert stack.sent == []
+    [row] = rows(stack, "EMAIL#")
+    assert row["status"]["S"] == "unconfirmed"
+
+
+def test_a_claim_left_behind_is_settled_suppressed_when_the_person_unsubscribes(
+    stack, monkeypatch
+):
+    """A claim SES never saw ('claimed') and a person who unsubscribed since: the
+    redelivery records why nothing went out instead of leaving the claim waiting."""
+    rec = _recorded_goal(stack)
+    with monkeypatch.context() as faults:
+        faults.setattr(mailbox, "claim", _landed_then_raised(mailbox.claim))
+        faults.setattr(mailbox, "release", _table_down)
+        with pytest.raises(ClientError):
+            delivery.deliver(rec)
+    suppressions.unsubscribe(rec.tenant, rec.person_id, CHICAGO_NOON + timedelta(hours=1))
+    stack.drain()
+    assert stack.sent == []
+    [row] = rows(stack, "EMAIL#")
+    assert row["status"]["S"] == "suppressed:unsubscribed"
 
 
 def test_a_held_email_a_failed_digest_run_claimed_goes_on_the_next_run(stack, monkeypatch):

@@ -389,13 +389,18 @@ def _unconfirm(key: dict[str, Any], attempt: str, also: str = "") -> None:
 
 def note_suppressed(rec: Recommendation, reason: str) -> None:
     """Record why ``rec`` was not emailed ('suppressed:<reason>'), so every
-    recommendation has an answer to "did it go out?"; never over a sent email's row."""
+    recommendation has an answer to "did it go out?"; never over a sent, held or
+    'sending' email's row. Over a claim SES never saw ('claimed': its attempt crashed, or
+    is still deciding and will find its claim gone), so that it is not left waiting."""
     _write_if(
         "put_item",
         Item=_settled(rec, f"suppressed:{reason}"),
-        ConditionExpression="attribute_not_exists(pk) OR begins_with(#s, :suppressed)",
+        ConditionExpression=_CLAIMABLE,
         ExpressionAttributeNames={"#s": "status"},
-        ExpressionAttributeValues={":suppressed": {"S": "suppressed"}},
+        ExpressionAttributeValues={
+            ":suppressed": {"S": "suppressed"},
+            ":claimed": {"S": "claimed"},
+        },
     )
 
 
