@@ -58,10 +58,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             400, "not_one_click", f"the body must be the form {unsubscribe.ONE_CLICK} (RFC 8058)"
         )
     at = clock.now()
-    # Recorded first: the person's next email is stopped even if telling the partner fails
-    # (then this raises, the errors alarm says so, and a second click tells them).
+    # Recorded first: the person's next email is stopped even if telling the partner fails.
     suppressions.unsubscribe(who.tenant, who.person_id, at)
-    topic.publish_notice(EmailUnsubscribed(tenant=who.tenant, person_id=who.person_id, at=at))
+    _tell_partner(EmailUnsubscribed(tenant=who.tenant, person_id=who.person_id, at=at))
     logger.info("unsubscribed")
     metrics.add_metric(name="Unsubscribes", unit=MetricUnit.Count, value=1)
     if "text/html" in headers.get("accept", ""):  # the page's button, in a browser
@@ -71,6 +70,19 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "headers": {"content-type": "application/json", "cache-control": "no-store"},
         "body": json.dumps({"status": "unsubscribed"}),
     }
+
+
+def _tell_partner(notice: EmailUnsubscribed) -> None:
+    """Publish the notice; if the topic refuses it (botocore's retries spent), park it in
+    the notice DLQ for a redrive and still answer 200: the unsubscribe took effect, and a
+    mail provider's click is not reliably retried. Only when parking fails too does this
+    raise (a 5xx, the errors alarm; a second click tells the partner)."""
+    try:
+        topic.publish_notice(notice)
+    except Exception:
+        logger.exception("notice not published: parked for a redrive")
+        topic.park_notice(notice)
+        metrics.add_metric(name="UnsubscribeNoticesParked", unit=MetricUnit.Count, value=1)
 
 
 def _count(name: str, reason: str) -> None:

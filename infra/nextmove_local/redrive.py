@@ -18,6 +18,9 @@ notifier's email claim sends each recommendation at most once.
                                                                            event cannot be put
                                                                            on a bus by anyone
                                                                            but SES)
+    UnsubscribeNoticeDLQ the partner's email.unsubscribed notice the  -> published on the
+                       topic refused                                       topic, as the
+                                                                           function would have
 
 A message is deleted only once its work is handed on; one that fails stays for the next
 run (and is out of sight for its queue's visibility timeout meanwhile).
@@ -32,6 +35,7 @@ from typing import Any
 
 from nextmove.adapters import store, suppressions, topic
 from nextmove.adapters.aws import client
+from nextmove.contracts.notices import EmailUnsubscribed
 from nextmove.contracts.ses import SesEvent
 
 # The template's logical ids redrive needs, in Pipeline's field order.
@@ -45,6 +49,7 @@ RESOURCES = (
     "PublisherDLQ",
     "EmailDLQ",
     "EmailFeedbackDLQ",
+    "UnsubscribeNoticeDLQ",
 )
 
 
@@ -61,6 +66,7 @@ class Pipeline:
     publisher_dlq_url: str
     email_dlq_url: str
     email_feedback_dlq_url: str
+    unsubscribe_notice_dlq_url: str
 
     @classmethod
     def from_resources(cls, physical_ids: Mapping[str, Any]) -> Pipeline:
@@ -99,6 +105,13 @@ def redrive_all(pipeline: Pipeline) -> Redriven:
         ("PublisherDLQ", pipeline.publisher_dlq_url, lambda m: _republish(pipeline, m)),
         ("EmailDLQ", pipeline.email_dlq_url, lambda m: _requeue(pipeline, m)),
         ("EmailFeedbackDLQ", pipeline.email_feedback_dlq_url, lambda m: _refold(pipeline, m)),
+        (
+            "UnsubscribeNoticeDLQ",
+            pipeline.unsubscribe_notice_dlq_url,
+            lambda m: topic.publish_notice(
+                EmailUnsubscribed.model_validate_json(m["Body"]), topic_arn=pipeline.topic_arn
+            ),
+        ),
     ]
     for name, url, hand_on in drives:
         done = failed = 0

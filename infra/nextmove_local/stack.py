@@ -576,7 +576,12 @@ class LocalStack:
         event = http_api_event(
             method.upper(), path, headers or {}, body, route=template_path, parameters=parameters
         )
-        response = fn.invoke(event)
+        try:
+            response = fn.invoke(event)
+        except Exception:  # the function raised: API Gateway answers 500, saying no more
+            return Answer(
+                500, {"content-type": "application/json"}, '{"message":"Internal Server Error"}'
+            )
         text = response.get("body", "")
         if response.get("isBase64Encoded"):
             text = base64.b64decode(text).decode()

@@ -415,9 +415,7 @@ def test_a_sending_mark_left_behind_is_unconfirmed_even_after_the_person_unsubsc
     assert row["status"]["S"] == "unconfirmed"
 
 
-def test_a_claim_left_behind_is_settled_suppressed_when_the_person_unsubscribes(
-    stack, monkeypatch
-):
+def test_a_claim_left_behind_is_settled_suppressed_when_the_person_unsubscribes(stack, monkeypatch):
     """A claim SES never saw ('claimed') and a person who unsubscribed since: the
     redelivery records why nothing went out instead of leaving the claim waiting."""
     rec = _recorded_goal(stack)

@@ -263,3 +263,59 @@ def test_a_base64_encoded_form_body_as_api_gateway_sends_it(stack):
     answer = stack.functions["UnsubscribeFunction"].invoke(event)
     assert answer["statusCode"] == 200, answer
     assert standing(stack).unsubscribed_at is not None
+
+
+def _without(stack, monkeypatch, *actions: str) -> None:
+    """The unsubscribe function's role without the statements granting ``actions``, as
+    a policy change would leave it: AWS refuses those calls (the local stack's IAM)."""
+    role = next(r for r in stack.authorizer.roles.values() if r.function == "UnsubscribeFunction")
+    monkeypatch.setattr(
+        role,
+        "grants",
+        [g for g in role.grants if not set(actions) & set(_actions(g.statement))],
+    )
+
+
+def _actions(statement: dict) -> list[str]:
+    action = statement.get("Action", [])
+    return [action] if isinstance(action, str) else list(action)
+
+
+def test_a_notice_the_topic_refuses_is_parked_and_redriven_to_the_partner(stack, monkeypatch):
+    """The person's click is not retried by their mail provider: the unsubscribe takes
+    effect and answers 200 though SNS refuses the partner's notice, which waits in
+    UnsubscribeNoticeDLQ until a redrive publishes it, once."""
+    from nextmove_local.redrive import Pipeline, redrive_all
+
+    url = first_email_link(stack)
+    with monkeypatch.context() as faults:
+        _without(stack, faults, "sns:Publish")
+        assert stack.call("POST", path(url), FORM, ONE_CLICK).status == 200
+    stack.drain()
+    assert standing(stack).unsubscribed_at is not None
+    assert stack.notices == []
+    assert stack.queue_depths()["UnsubscribeNoticeDLQ"] == 1
+    win(stack, 2, at=NOON + timedelta(hours=2))
+    assert len(stack.sent) == 1  # stopped all the same
+    result = redrive_all(Pipeline.from_resources(stack.resolve.refs))
+    assert result.redriven["UnsubscribeNoticeDLQ"] == 1
+    stack.drain()
+    [notice] = stack.notices
+    assert notice.attributes == {"message_type": "email.unsubscribed", "tenant": stack.tenant}
+    assert (notice.body["tenant"], notice.body["person_id"]) == (stack.tenant, PERSON)
+    assert datetime.fromisoformat(notice.body["at"]) == standing(stack).unsubscribed_at
+    assert not any(stack.queue_depths().values()), stack.queue_depths()
+
+
+def test_when_the_notice_cannot_be_parked_either_the_click_fails_but_still_counts(
+    stack, monkeypatch
+):
+    url = first_email_link(stack)
+    with monkeypatch.context() as faults:
+        _without(stack, faults, "sns:Publish", "sqs:SendMessage")
+        answer = stack.call("POST", path(url), FORM, ONE_CLICK)
+    assert answer.status == 500  # what API Gateway answers when the function raises
+    assert standing(stack).unsubscribed_at is not None
+    assert stack.queue_depths()["UnsubscribeNoticeDLQ"] == 0
+    win(stack, 2, at=NOON + timedelta(hours=2))
+    assert len(stack.sent) == 1

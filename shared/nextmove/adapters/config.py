@@ -67,10 +67,12 @@ class SuppressionConfig(FunctionConfig):
 
 class UnsubscribeConfig(FunctionConfig):
     """The unsubscribe function: checks the link's token, records the unsubscribe in the
-    person's SUPPRESSION row and tells the partner on the topic."""
+    person's SUPPRESSION row and tells the partner on the topic (or parks the notice in
+    its DLQ when the topic refuses it)."""
 
     TABLE_NAME: str
     TOPIC_ARN: str
+    NOTICE_DLQ_URL: str
     UNSUBSCRIBE_SECRET_ARN: str
 
 

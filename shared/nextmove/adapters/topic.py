@@ -44,15 +44,23 @@ def publish(
     return failed
 
 
-def publish_notice(notice: EmailUnsubscribed) -> None:
+def publish_notice(notice: EmailUnsubscribed, *, topic_arn: str | None = None) -> None:
     """Tell the partner (the topic's subscribers) of ``notice``, with the attributes they
     filter on: ``message_type`` and ``tenant``, and no ``kind`` (so the email queue's
     filter keeps it from the notifier)."""
     client("sns").publish(
-        TopicArn=setting("TOPIC_ARN"),
+        TopicArn=topic_arn or setting("TOPIC_ARN"),
         Message=notice.model_dump_json(),
         MessageAttributes={
             "message_type": {"DataType": "String", "StringValue": notice.type},
             "tenant": {"DataType": "String", "StringValue": notice.tenant},
         },
+    )
+
+
+def park_notice(notice: EmailUnsubscribed) -> None:
+    """Keep ``notice`` for a redrive when the topic refused it (``NOTICE_DLQ_URL``): the
+    redrive publishes it as ``publish_notice`` would have."""
+    client("sqs").send_message(
+        QueueUrl=setting("NOTICE_DLQ_URL"), MessageBody=notice.model_dump_json()
     )
