@@ -16,6 +16,7 @@ import copy
 import json
 import os
 import tempfile
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -237,9 +238,12 @@ def admin(tpl: dict[str, Any] | None = None) -> None:
 
 def unsubscribe(tpl: dict[str, Any] | None = None) -> None:
     """A person's one-click unsubscribe from the link in their email: the GET's page,
-    the POST's 200, the partner's note on the topic, and their next email not sent."""
+    the POST's 200, the partner's note on the topic (not parked), and their next email
+    not sent; with the topic refusing, the next click's note parked and redriven."""
     from email import message_from_bytes, policy
     from urllib.parse import urlsplit
+
+    from nextmove_local.redrive import Pipeline, redrive_all
 
     with _stack(tpl) as stack:
         _person(stack, "p-unsubscribe")
@@ -255,6 +259,8 @@ def unsubscribe(tpl: dict[str, Any] | None = None) -> None:
         )
         assert answer.status == 200, answer
         stack.drain()
+        parked = {k: n for k, n in stack.queue_depths().items() if n}
+        assert not parked, f"parked: {parked}"
         assert [n.body["person_id"] for n in stack.notices] == ["p-unsubscribe"], stack.notices
         sent = len(stack.sent)
         document = json.loads((EVENTS / "success_recorded.json").read_bytes())
@@ -263,6 +269,27 @@ def unsubscribe(tpl: dict[str, Any] | None = None) -> None:
         assert stack.post(body, stack.signed_headers(body))[0] == 202
         stack.drain()
         assert len(stack.sent) == sent, "an email went out after the unsubscribe"
+        # With the topic refusing, another person's click still answers 200 and the
+        # note waits in UnsubscribeNoticeDLQ (written with the function's role).
+        _person(stack, "p-unsubscribe-drill")
+        message = message_from_bytes(stack.sent[-1].eml.read_bytes(), policy=policy.default)
+        path = urlsplit(str(message["List-Unsubscribe"]).strip("<>")).path
+        stack.configure("TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:none", "UnsubscribeFunction")
+        answer = stack.call(
+            "POST",
+            path,
+            {"content-type": "application/x-www-form-urlencoded"},
+            b"List-Unsubscribe=One-Click",
+        )
+        assert answer.status == 200, answer
+        assert stack.queue_depths()["UnsubscribeNoticeDLQ"] == 1, stack.queue_depths()
+        stack.configure("TOPIC_ARN", stack.resolve.refs["RecommendationsTopic"], "UnsubscribeFunction")
+        assert redrive_all(Pipeline.from_resources(stack.resolve.refs)).total == 1
+        stack.drain()
+        notified = [n.body["person_id"] for n in stack.notices]
+        assert notified == ["p-unsubscribe", "p-unsubscribe-drill"], notified
+        authorizer = stack.authorizer
+        authorizer.denied = [d for d in authorizer.denied if ":none" not in d.request.resource]
 
 
 @dataclass(frozen=True)
@@ -343,6 +370,14 @@ def _drop(document: dict[str, Any], action: str) -> dict[str, Any]:
     return {**document, "Statement": statements}
 
 
+def _why(error: Exception) -> str:
+    """The failure's first line; for a bare assert, the journey's line that failed."""
+    if lines := str(error).splitlines():
+        return lines[0]
+    where = traceback.extract_tb(error.__traceback__)[-1]
+    return f"{type(error).__name__} at line {where.lineno}: {where.line}"
+
+
 def run_mutations(only: str | None = None) -> list[tuple[Mutation, str]]:
     """Each mutation and the first journey it fails (with why), or "unused"."""
     tpl = template.load()
@@ -355,7 +390,7 @@ def run_mutations(only: str | None = None) -> list[tuple[Mutation, str]]:
             try:
                 journey.run(without(tpl, mutation))
             except Exception as error:  # the journey failed: this grant is needed
-                outcome = f"{journey.name}: {str(error).splitlines()[0][:160]}"
+                outcome = f"{journey.name}: {_why(error)[:160]}"
                 break
         results.append((mutation, outcome))
         print(

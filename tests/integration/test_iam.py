@@ -136,18 +136,19 @@ def test_a_bounce_is_not_recorded_without_each_grant_the_suppression_function_ne
         journeys.email_feedback(journeys.without(tpl, mutation))
 
 
-def test_an_unsubscribe_without_sns_publish_is_refused_as_aws_would():
-    """The partner's note needs the function's own grant on the topic: without it the
-    click fails (a 5xx the errors alarm sees), after the SUPPRESSION row was written."""
+def test_an_unsubscribe_without_sns_publish_parks_the_partners_notice():
+    """The partner's note needs the function's own grant on the topic: without it SNS
+    refuses the note, which waits in UnsubscribeNoticeDLQ (the click still answers 200,
+    its unsubscribe recorded first) and the partner hears nothing until a redrive."""
     tpl = template.load()
     [mutation] = [
         m
         for m in journeys.mutations(tpl)
         if (m.function, m.action) == ("UnsubscribeFunction", "sns:Publish")
     ]
-    with pytest.raises(ClientError) as error:
+    with pytest.raises(AssertionError) as failure:
         journeys.unsubscribe(journeys.without(tpl, mutation))
-    assert "sns:Publish" in _denied(error) and "UnsubscribeFunction" in str(error.value)
+    assert "parked: {'UnsubscribeNoticeDLQ': 1}" in str(failure.value)
 
 
 def test_an_email_whose_settle_is_denied_after_the_send_goes_out_once(tmp_path):
