@@ -274,7 +274,9 @@ def unsubscribe(tpl: dict[str, Any] | None = None) -> None:
         _person(stack, "p-unsubscribe-drill")
         message = message_from_bytes(stack.sent[-1].eml.read_bytes(), policy=policy.default)
         path = urlsplit(str(message["List-Unsubscribe"]).strip("<>")).path
-        stack.configure("TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:none", "UnsubscribeFunction")
+        stack.configure(
+            "TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:none", "UnsubscribeFunction"
+        )
         answer = stack.call(
             "POST",
             path,
@@ -283,7 +285,9 @@ def unsubscribe(tpl: dict[str, Any] | None = None) -> None:
         )
         assert answer.status == 200, answer
         assert stack.queue_depths()["UnsubscribeNoticeDLQ"] == 1, stack.queue_depths()
-        stack.configure("TOPIC_ARN", stack.resolve.refs["RecommendationsTopic"], "UnsubscribeFunction")
+        stack.configure(
+            "TOPIC_ARN", stack.resolve.refs["RecommendationsTopic"], "UnsubscribeFunction"
+        )
         assert redrive_all(Pipeline.from_resources(stack.resolve.refs)).total == 1
         stack.drain()
         notified = [n.body["person_id"] for n in stack.notices]
