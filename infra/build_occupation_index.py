@@ -41,6 +41,9 @@ Output, in ``shared/nextmove/reference/`` unless ``--out`` says otherwise:
       ``description`` and ``tasks``, all normalised the way a lookup is.
     - ``task(soc, statements)``: each occupation's O*NET task statements (zlib'd JSON),
       for skills plans towards any occupation.
+    - ``vouched(soc, word)``: the role words (``titles.ROLE_WORDS``) an occupation's
+      names, hand-map titles and sure OOH titles hold: a search whose head noun is a
+      role word only its doubtful OOH titles hold is not sure.
     - ``vocab(word)``, ``spell(key, word, uses)``: every indexed word, and each title
       word under itself and its one-letter deletions, for correcting small typos.
     - ``meta(name, value)``.
@@ -293,7 +296,13 @@ def _read_ooh(wheel: Path) -> list[tuple[str, str, str, str]]:
 def _coder_on(index: Path) -> Iterator[None]:
     """``titles`` reading ``index`` (a first pass) instead of the shipped index."""
     db = sqlite3.connect(f"file:{index}?mode=ro", uri=True)
-    caches = (titles._code, titles._occupations_titled, titles._known, titles._title_words)
+    caches = (
+        titles._code,
+        titles._occupations_titled,
+        titles._known,
+        titles._title_words,
+        titles._vouched,
+    )
     try:
         with mock.patch.object(titles, "_db", lambda: db):
             for cached in caches:
@@ -479,6 +488,8 @@ def build(  # noqa: C901 (one pass per table, in order)
             CREATE VIRTUAL TABLE doc USING fts5(onet UNINDEXED, title, alternates,
                 description, tasks, tokenize = 'porter unicode61 remove_diacritics 2');
             CREATE TABLE vocab (word TEXT PRIMARY KEY) WITHOUT ROWID;
+            CREATE TABLE vouched (soc TEXT NOT NULL, word TEXT NOT NULL,
+                PRIMARY KEY (soc, word)) WITHOUT ROWID;
             CREATE TABLE task (soc TEXT PRIMARY KEY, statements BLOB NOT NULL) WITHOUT ROWID;
             CREATE TABLE title_word (word TEXT PRIMARY KEY, occupations INTEGER NOT NULL)
                 WITHOUT ROWID;
@@ -536,6 +547,7 @@ def build(  # noqa: C901 (one pass per table, in order)
                     docs[code]["alternates"].append(alias)
         # The OOH A-Z index's titles, each coded to an occupation of its profile.
         placed: dict[tuple[str, str], tuple[bool, str | None]] = {}
+        doubtful: dict[str, list[str]] = defaultdict(list)  # code -> OOH titles not sure
         for title, (soc, sure, runner) in sorted(alternates.items()):
             phrase(title, soc, "ooh")
             slot = (" ".join(titles.words(title, keep_level=True)), soc)
@@ -543,6 +555,8 @@ def build(  # noqa: C901 (one pass per table, in order)
                 placed[slot] = (sure, runner)
             for code in by_soc.get(soc, []):
                 docs[code]["alternates"].append(title)
+                if not sure:
+                    doubtful[code].append(title)
         for soc, codes in by_soc.items():
             for code in codes:
                 docs[code]["alternates"].append(bls.get(soc, ""))
@@ -566,6 +580,22 @@ def build(  # noqa: C901 (one pass per table, in order)
             exact_rows.append((key, soc, name, kind))
         db.executemany("INSERT INTO exact VALUES (?, ?, ?, ?)", exact_rows)
         db.executemany("INSERT INTO alternate VALUES (?, ?, ?, ?, ?)", alternate_rows)
+
+        # The role words each occupation's own names vouch for: its titles, BLS's name, the
+        # hand map's and the OOH titles the build was sure of, not the ones it guessed
+        # among its profile's occupations (``titles.ROLE_WORDS``).
+        vouched: set[tuple[str, str]] = set()
+        for code, texts in docs.items():
+            soc = code[4:] if code.startswith("BLS-") else _oews_code(code[:7], bls)
+            guessed = list(doubtful.get(code, ()))
+            for text in [*texts["title"], *texts["alternates"]]:
+                if text in guessed:
+                    guessed.remove(text)
+                    continue
+                vouched.update(
+                    (soc, w) for w in titles.words(text, keep_level=True) if w in titles.ROLE_WORDS
+                )
+        db.executemany("INSERT INTO vouched VALUES (?, ?)", sorted(vouched))
 
         vocab: set[str] = set()
         title_words: dict[str, int] = defaultdict(int)
@@ -643,6 +673,7 @@ def build(  # noqa: C901 (one pass per table, in order)
             "ooh_alternate_phrases_not_sure": sum(1 for row in alternate_rows if not row[3]),
             "ambiguous_phrases_left_to_search": ambiguous,
             "vocabulary": len(vocab),
+            "vouched_role_words": len(vouched),
             "spelling_keys": len(spell),
         }
         meta = {

@@ -25,6 +25,7 @@ class Tally:
     # Coded wrong and said to be sure: the advice priced another job without a word of
     # doubt. A wrong code that is not sure names its runner-up; this is the dishonest kind.
     sure_wrong: int = 0
+    sure_right: int = 0  # the other side: a coder never sure would never be sure-wrong
 
     def add(self, soc: str, found: str | None, *, sure: bool = False) -> None:
         self.titles += 1
@@ -34,6 +35,7 @@ class Tally:
         self.detailed += found == soc
         self.major += found[:2] == soc[:2]
         self.sure_wrong += sure and found != soc
+        self.sure_right += sure and found == soc
 
     def rates(self) -> tuple[float, float, float]:
         """Coverage, detailed and major-group accuracy, each over every title (an
@@ -49,12 +51,12 @@ class Report:
     misses: list[tuple[str, str, str | None, float]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        out = ["group  titles  coded  6-digit  2-digit  sure-wrong"]
+        out = ["group  titles  coded  6-digit  2-digit  sure-wrong  sure-right"]
         for group, tally in [*sorted(self.by_group.items()), ("all", self.overall)]:
             coverage, detailed, major = tally.rates()
             out.append(
                 f"{group:>5}  {tally.titles:6}  {coverage:5.0%}  {detailed:7.0%}  {major:7.0%}"
-                f"  {tally.sure_wrong:10}"
+                f"  {tally.sure_wrong:10}  {tally.sure_right:10}"
             )
         return out
 

@@ -74,7 +74,9 @@ def test_a_search_match_reports_its_score_and_the_runner_up() -> None:
     assert coded.runner_up is not None and coded.runner_up.soc != "29-1141"
 
 
-@pytest.mark.parametrize("title", ["Vice President", "Lead", "Head of Vibes", "Engineer", "", "  "])
+@pytest.mark.parametrize(
+    "title", ["Vice President", "Lead", "Head of Vibes", "Engineer", "Operator", "", "  "]
+)
 def test_a_title_of_level_words_or_unknown_words_gets_no_occupation(title: str) -> None:
     coded = titles.code(title)
     assert coded.occupation is None and coded.match == "none"
@@ -167,3 +169,30 @@ def test_an_ooh_title_the_coder_reads_as_another_occupation_is_not_sure() -> Non
     assert coded.match == "known alternate" and not coded.sure
     assert coded.occupation is not None and coded.occupation.soc == "17-3025"
     assert coded.runner_up is not None and coded.runner_up.soc == "19-4042"
+
+
+@pytest.mark.parametrize(
+    ("title", "soc"),
+    [
+        # OOH's "911 dispatcher" and "911 operator" are public safety telecommunicators;
+        # with the number dropped they were "dispatcher" and "operator", and a lone
+        # "Operator" was coded, surely, as one.
+        ("911 Dispatcher", "43-5031"),
+        ("911 Operator", "43-5031"),
+        # One or two digits are a level, as "II" is.
+        ("Dispatcher 2", "43-5032"),
+        ("Police Dispatcher 3", "43-5031"),
+    ],
+)
+def test_a_long_number_names_the_work_and_a_short_one_is_a_level(title: str, soc: str) -> None:
+    coded = titles.code(title)
+    assert coded.occupation is not None and coded.occupation.soc == soc, coded
+
+
+def test_a_head_held_only_by_a_guessed_ooh_title_is_not_sure() -> None:
+    # OOH's "Funeral home director" sits under a profile of several occupations and the
+    # build guessed Funeral Attendants for it: that guess once made a "Funeral Director"
+    # (a mortician, 39-4031) an attendant without a word of doubt.
+    coded = titles.code("Funeral Director")
+    assert coded.match == "search" and not coded.sure
+    assert coded.runner_up is not None and coded.runner_up.soc == "39-4031"

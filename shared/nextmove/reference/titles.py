@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 DB_NAME = "titles.sqlite"
 HAND_MAP = "occupations.json"
-SCHEMA = "3"
+SCHEMA = "4"
 # The wording O*NET's licence page asks of anyone who edits or adds to its data
 # (https://www.onetcenter.org/license_db.html).
 ATTRIBUTION = (
@@ -385,8 +385,13 @@ def words(title: str, *, keep_level: bool = False) -> list[str]:
     for pattern, school in _GRADES:
         text = pattern.sub(school, text)
     # Twice: a spelled-out abbreviation may hold a synonym ("csr" -> "customer service
-    # representative" -> "customer support representative").
-    tokens = [t for t in _expand(_expand(text.split())) if t not in _FILLER and not t.isdigit()]
+    # representative" -> "customer support representative"). A number of one or two
+    # digits is a level ("Engineer 2"); a longer one names the work ("911 Dispatcher").
+    tokens = [
+        t
+        for t in _expand(_expand(text.split()))
+        if t not in _FILLER and not (t.isdigit() and len(t) < 3)
+    ]
     # "CMA Medical Assistant" spells the credential out as the title it names: once.
     tokens = list(dict.fromkeys(tokens)) if len(set(tokens)) < len(tokens) else tokens
     if not keep_level:
@@ -527,13 +532,24 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
         # query's words: in the dev set every confidently wrong search won through a
         # role word ("Officer", "Aide") or through another title's alternates, tasks or
         # description ("Campus Security Officer" as a police patrol officer).
+        # Nor when a role-word head is held only by OOH titles the build guessed the
+        # occupation of: "Funeral home director", guessed Funeral Attendants among its
+        # profile's, made a "Funeral Director" (a mortician) one, surely.
         own = set(called.split())
-        titled_by_own = any(_named(forms[t], own) for t in said or titled)
+        titled_by_own = any(_named(forms[t], own) for t in said or titled) and not (
+            head in ROLE_WORDS and head in named and head not in own and not _vouched(soc, head)
+        )
         if soc not in best or ranked > best[soc][0]:
             best[soc] = (ranked, covered, name, titled_by_own)
     if not best:
         return TitleMatch(title, None, "none", 0.0)
     return _ranked(title, best)
+
+
+@lru_cache(maxsize=4096)
+def _vouched(soc: str, word: str) -> bool:
+    row = _db().execute("SELECT 1 FROM vouched WHERE soc = ? AND word = ?", (soc, word))
+    return row.fetchone() is not None
 
 
 def _field_forms(word: str) -> tuple[str, ...]:
