@@ -27,9 +27,9 @@ DEV_SURE_WRONG_CEILING = 4
 SURE_RIGHT_FLOOR = 190
 DEV_SURE_RIGHT_FLOOR = 98
 # The hold-out set, written after the rules above and never tuned on: today 98% coded,
-# 88% and 96% right, 2 of 131 wrong yet sure, 99 right and sure.
+# 88% and 96% right, 1 of 131 wrong yet sure (2 at its first run), 99 right and sure.
 HOLDOUT_FLOORS = (0.96, 0.85, 0.93)
-HOLDOUT_SURE_WRONG_CEILING = 2
+HOLDOUT_SURE_WRONG_CEILING = 1
 HOLDOUT_SURE_RIGHT_FLOOR = 94
 
 

@@ -189,6 +189,13 @@ def test_a_long_number_names_the_work_and_a_short_one_is_a_level(title: str, soc
     assert coded.occupation is not None and coded.occupation.soc == soc, coded
 
 
+def test_an_adjunct_teaches_at_a_college() -> None:
+    # "adjunct" was dropped, so an "Adjunct Instructor" was, surely, a fitness instructor.
+    coded = titles.code("Adjunct Instructor")
+    assert coded.occupation is not None and coded.occupation.soc.startswith("25-1"), coded
+    assert titles.code("Adjunct Professor").occupation == titles.code("Professor").occupation
+
+
 def test_a_head_held_only_by_a_guessed_ooh_title_is_not_sure() -> None:
     # OOH's "Funeral home director" sits under a profile of several occupations and the
     # build guessed Funeral Attendants for it: that guess once made a "Funeral Director"

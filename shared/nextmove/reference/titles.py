@@ -128,7 +128,7 @@ ABBREVIATIONS: dict[str, str] = {
     "dir": "director",
     "professor": "postsecondary teacher",
     "lecturer": "postsecondary teacher",
-    "adjunct": "",
+    "adjunct": "postsecondary",  # an adjunct teaches at a college, whatever the noun
     "hha": "home health aide",
     "pca": "personal care aide",
     "lmt": "massage therapist",
