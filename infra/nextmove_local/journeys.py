@@ -240,24 +240,12 @@ def unsubscribe(tpl: dict[str, Any] | None = None) -> None:
     """A person's one-click unsubscribe from the link in their email: the GET's page,
     the POST's 200, the partner's note on the topic (not parked), and their next email
     not sent; with the topic refusing, the next click's note parked and redriven."""
-    from email import message_from_bytes, policy
-    from urllib.parse import urlsplit
-
     from nextmove_local.redrive import Pipeline, redrive_all
 
     with _stack(tpl) as stack:
         _person(stack, "p-unsubscribe")
         assert stack.sent, "no email to unsubscribe from"
-        message = message_from_bytes(stack.sent[-1].eml.read_bytes(), policy=policy.default)
-        path = urlsplit(str(message["List-Unsubscribe"]).strip("<>")).path
-        assert stack.call("GET", path).status == 200
-        answer = stack.call(
-            "POST",
-            path,
-            {"content-type": "application/x-www-form-urlencoded"},
-            b"List-Unsubscribe=One-Click",
-        )
-        assert answer.status == 200, answer
+        _click_unsubscribe(stack, page_first=True)
         stack.drain()
         parked = {k: n for k, n in stack.queue_depths().items() if n}
         assert not parked, f"parked: {parked}"
@@ -272,18 +260,10 @@ def unsubscribe(tpl: dict[str, Any] | None = None) -> None:
         # With the topic refusing, another person's click still answers 200 and the
         # note waits in UnsubscribeNoticeDLQ (written with the function's role).
         _person(stack, "p-unsubscribe-drill")
-        message = message_from_bytes(stack.sent[-1].eml.read_bytes(), policy=policy.default)
-        path = urlsplit(str(message["List-Unsubscribe"]).strip("<>")).path
         stack.configure(
             "TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:none", "UnsubscribeFunction"
         )
-        answer = stack.call(
-            "POST",
-            path,
-            {"content-type": "application/x-www-form-urlencoded"},
-            b"List-Unsubscribe=One-Click",
-        )
-        assert answer.status == 200, answer
+        _click_unsubscribe(stack)
         assert stack.queue_depths()["UnsubscribeNoticeDLQ"] == 1, stack.queue_depths()
         stack.configure(
             "TOPIC_ARN", stack.resolve.refs["RecommendationsTopic"], "UnsubscribeFunction"
@@ -294,6 +274,25 @@ def unsubscribe(tpl: dict[str, Any] | None = None) -> None:
         assert notified == ["p-unsubscribe", "p-unsubscribe-drill"], notified
         authorizer = stack.authorizer
         authorizer.denied = [d for d in authorizer.denied if ":none" not in d.request.resource]
+
+
+def _click_unsubscribe(stack: LocalStack, *, page_first: bool = False) -> None:
+    """One-click unsubscribe (RFC 8058) from the latest email's List-Unsubscribe URL,
+    after its GET page when ``page_first``: each answers 200."""
+    from email import message_from_bytes, policy
+    from urllib.parse import urlsplit
+
+    message = message_from_bytes(stack.sent[-1].eml.read_bytes(), policy=policy.default)
+    path = urlsplit(str(message["List-Unsubscribe"]).strip("<>")).path
+    if page_first:
+        assert stack.call("GET", path).status == 200
+    answer = stack.call(
+        "POST",
+        path,
+        {"content-type": "application/x-www-form-urlencoded"},
+        b"List-Unsubscribe=One-Click",
+    )
+    assert answer.status == 200, answer
 
 
 @dataclass(frozen=True)
