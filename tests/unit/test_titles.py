@@ -179,9 +179,10 @@ def test_an_ooh_title_the_coder_reads_as_another_occupation_is_not_sure() -> Non
         # "Operator" was coded, surely, as one.
         ("911 Dispatcher", "43-5031"),
         ("911 Operator", "43-5031"),
-        # One or two digits are a level, as "II" is.
+        # One or two digits are a level, as "II" is; four, a year.
         ("Dispatcher 2", "43-5032"),
         ("Police Dispatcher 3", "43-5031"),
+        ("Store Manager 2027", "41-1011"),
     ],
 )
 def test_a_long_number_names_the_work_and_a_short_one_is_a_level(title: str, soc: str) -> None:

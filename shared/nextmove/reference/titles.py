@@ -386,11 +386,12 @@ def words(title: str, *, keep_level: bool = False) -> list[str]:
         text = pattern.sub(school, text)
     # Twice: a spelled-out abbreviation may hold a synonym ("csr" -> "customer service
     # representative" -> "customer support representative"). A number of one or two
-    # digits is a level ("Engineer 2"); a longer one names the work ("911 Dispatcher").
+    # digits is a level ("Engineer 2"), of four a year ("Store Manager 2027"); one of
+    # three names the work ("911 Dispatcher").
     tokens = [
         t
         for t in _expand(_expand(text.split()))
-        if t not in _FILLER and not (t.isdigit() and len(t) < 3)
+        if t not in _FILLER and not (t.isdigit() and len(t) != 3)
     ]
     # "CMA Medical Assistant" spells the credential out as the title it names: once.
     tokens = list(dict.fromkeys(tokens)) if len(set(tokens)) < len(tokens) else tokens
