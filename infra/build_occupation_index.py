@@ -536,9 +536,13 @@ def build(  # noqa: C901 (one pass per table, in order)
                     "description": [],
                     "tasks": [],
                 }
+        # Each index entry's OEWS code, and the entries under each code.
+        soc_of = {
+            code: code[4:] if code.startswith("BLS-") else _oews_code(code[:7], bls)
+            for code in docs
+        }
         by_soc: dict[str, list[str]] = defaultdict(list)
-        for code in docs:
-            soc = code[4:] if code.startswith("BLS-") else _oews_code(code[:7], bls)
+        for code, soc in soc_of.items():
             by_soc[soc].append(code)
         for mapping in hand["mappings"]:
             for alias in mapping["titles"]:
@@ -586,7 +590,7 @@ def build(  # noqa: C901 (one pass per table, in order)
         # among its profile's occupations (``titles.ROLE_WORDS``).
         vouched: set[tuple[str, str]] = set()
         for code, texts in docs.items():
-            soc = code[4:] if code.startswith("BLS-") else _oews_code(code[:7], bls)
+            soc = soc_of[code]
             guessed = list(doubtful.get(code, ()))
             for text in [*texts["title"], *texts["alternates"]]:
                 if text in guessed:
@@ -601,7 +605,7 @@ def build(  # noqa: C901 (one pass per table, in order)
         title_words: dict[str, int] = defaultdict(int)
         titled_in: dict[str, set[str]] = defaultdict(set)  # word -> SOCs with it in a title
         for code in sorted(docs):
-            soc = code[4:] if code.startswith("BLS-") else _oews_code(code[:7], bls)
+            soc = soc_of[code]
             db.execute(
                 "INSERT INTO occupation VALUES (?, ?, ?, ?)",
                 (code, soc, names[code], employment.get(soc)),

@@ -28,6 +28,8 @@ from nextmove_local.stack import LocalStack
 
 EVENTS = template.ROOT / "events"
 DEMO = sorted((EVENTS / "demo").glob("*.json"))
+# A topic that does not exist: SNS (and IAM, which grants only the real one) refuses it.
+NO_TOPIC = "arn:aws:sns:us-east-1:123456789012:none"
 EVENT_FUNCTIONS = (
     "SuccessRecordedFunction",
     "GoalUpdatedFunction",
@@ -93,7 +95,7 @@ def failures_park(tpl: dict[str, Any] | None = None) -> None:
         stack.configure("SENDER_EMAIL", "nobody@nowhere.example", "NotifierFunction")
         _person(stack, "p-drill-email")
         assert stack.queue_depths()["EmailDLQ"] >= 1, stack.queue_depths()
-        stack.configure("TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:none", "PublisherFunction")
+        stack.configure("TOPIC_ARN", NO_TOPIC, "PublisherFunction")
         _person(stack, "p-drill-publisher")
         assert stack.queue_depths()["PublisherDLQ"] >= 1, stack.queue_depths()
         # Denials caused by the drill's broken names are the drill, not a missing grant.
@@ -260,9 +262,7 @@ def unsubscribe(tpl: dict[str, Any] | None = None) -> None:
         # With the topic refusing, another person's click still answers 200 and the
         # note waits in UnsubscribeNoticeDLQ (written with the function's role).
         _person(stack, "p-unsubscribe-drill")
-        stack.configure(
-            "TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:none", "UnsubscribeFunction"
-        )
+        stack.configure("TOPIC_ARN", NO_TOPIC, "UnsubscribeFunction")
         _click_unsubscribe(stack)
         assert stack.queue_depths()["UnsubscribeNoticeDLQ"] == 1, stack.queue_depths()
         stack.configure(

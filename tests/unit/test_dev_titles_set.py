@@ -23,6 +23,9 @@ SETS = {
     "dev_titles.csv": ["everyday_titles.csv"],
     "holdout_titles.csv": ["everyday_titles.csv", "dev_titles.csv"],
 }
+# The fewest titles a major group has in each (the hold-out set's legal and food groups
+# are small: most of their everyday titles were already in the earlier sets).
+FEWEST = {"dev_titles.csv": 5, "holdout_titles.csv": 2}
 
 
 def rows(name: str) -> list[dict[str, str]]:
@@ -40,20 +43,20 @@ def normalise(text: str) -> str:
 def test_every_label_is_an_oews_code_and_every_major_group_is_there(name: str) -> None:
     with sqlite3.connect(f"file:{REFERENCE / 'wages.sqlite'}?mode=ro", uri=True) as db:
         known = dict(db.execute("SELECT soc, name FROM occupation"))
-    dev = rows(name)
-    for row in dev:
+    labelled = rows(name)
+    for row in labelled:
         assert row["soc"] in known and not row["soc"].endswith("00"), row
         assert row["major_group"] == row["soc"][:2], row
         assert row["source"] and row["note"], row
-    counts = Counter(row["major_group"] for row in dev)
+    counts = Counter(row["major_group"] for row in labelled)
     assert sorted(counts) == [str(g) for g in range(11, 54, 2)]
-    assert min(counts.values()) >= 2
+    assert min(counts.values()) >= FEWEST[name]
 
 
 @pytest.mark.parametrize("name", sorted(SETS))
 def test_no_title_is_an_earlier_sets_or_a_name_the_coder_is_built_from(name: str) -> None:
     with sqlite3.connect(f"file:{REFERENCE / 'wages.sqlite'}?mode=ro", uri=True) as db:
-        taken = {normalise(name) for (name,) in db.execute("SELECT name FROM occupation")}
+        taken = {normalise(bls) for (bls,) in db.execute("SELECT name FROM occupation")}
     mapping = json.loads((REFERENCE / "occupations.json").read_text(encoding="utf-8"))
     taken |= {normalise(t) for m in mapping["mappings"] for t in m["titles"]}
     taken |= {normalise(row["title"]) for earlier in SETS[name] for row in rows(earlier)}

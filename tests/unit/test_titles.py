@@ -185,7 +185,9 @@ def test_an_ooh_title_the_coder_reads_as_another_occupation_is_not_sure() -> Non
         ("Store Manager 2027", "41-1011"),
     ],
 )
-def test_a_long_number_names_the_work_and_a_short_one_is_a_level(title: str, soc: str) -> None:
+def test_a_three_digit_number_names_the_work_and_others_are_a_level_or_a_year(
+    title: str, soc: str
+) -> None:
     coded = titles.code(title)
     assert coded.occupation is not None and coded.occupation.soc == soc, coded
 
