@@ -144,6 +144,9 @@ def test_an_ooh_title_is_a_known_alternate_and_says_when_its_code_was_a_choice()
         # advice names a runner-up.
         ("Campus Security Officer", "33-3051", "33-9032"),
         ("Skidder Operator", "45-4022", "45-4022"),
+        # The second hold-out set's first run: "driving" is in no title, so the search
+        # ran on "instructor" alone and priced a driving instructor as a fitness one.
+        ("Driving Instructor", "39-9031", "25-3021"),
     ],
 )
 def test_a_search_won_only_through_role_words_or_others_words_is_not_sure(

@@ -469,6 +469,7 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
     # is searched for, but the winner's titles need not hold it. A word the index does
     # not know at all ("vibes") still counts against the match.
     titled = [t for t in terms if _is_title_word(t) or not _known(t)] or terms
+    qualifiers = [t for t in terms if t not in titled]
     # "Engineer", "Technician", "Operator Specialist": words that name dozens of
     # occupations, and nothing else, name no work in particular.
     if all((_occupations_titled(t) or 0) > GENERIC for t in titled):
@@ -537,8 +538,14 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
         # occupation of: "Funeral home director", guessed Funeral Attendants among its
         # profile's, made a "Funeral Director" (a mortician) one, surely.
         own = set(called.split())
-        titled_by_own = any(_named(forms[t], own) for t in said or titled) and not (
-            head in ROLE_WORDS and head in named and head not in own and not _vouched(soc, head)
+        titled_by_own = (
+            any(_named(forms[t], own) for t in said or titled)
+            and not (
+                head in ROLE_WORDS and head in named and head not in own and not _vouched(soc, head)
+            )
+            # Nor on a role word alone when the rest of the title names the work in words
+            # no title uses: a "Driving Instructor" is not, surely, a fitness instructor.
+            and (bool(said) or not qualifiers)
         )
         if soc not in best or ranked > best[soc][0]:
             best[soc] = (ranked, covered, name, titled_by_own)
