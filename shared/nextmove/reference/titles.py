@@ -480,20 +480,24 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
     if not any(set(titled) <= set(f"{row[3]} {row[4]}".split()) for row in rows):
         rows = _candidates(query)
     military = bool(MILITARY & set(terms))
+    # A word of the occupation's own titles counts fully; one its description or tasks
+    # use, in part: "geologist" is in the work of Geoscientists, not its title. A
+    # worker's noun counts where the text names the field by it: a "Nurse Manager" is
+    # O*NET's "Nursing Director", a manager of nursing.
+    forms = {t: _field_forms(t) for t in titled}
+    # Matching on "Officer" alone says nothing of a "Happiness Officer": a winner must
+    # hold one of the words that say what the work is, where the title has any.
+    said = [t for t in titled if t not in ROLE_WORDS]
     best: dict[str, tuple[float, float, str, bool]] = {}
     for soc, name, employed, called, alternates, description, tasks, score in rows:
         if soc.startswith("55-") and not military:
             continue  # a civilian title is not a military occupation (and BLS has no wages)
-        named = set(called.split()) | set(alternates.split())
+        own = set(called.split())
+        named = own | set(alternates.split())
         # Padded, so that " nurse " finds the word and not "nursery".
         described, tasked = _Words(description), _Words(tasks)
-        # A word of the occupation's own titles counts fully; one its description or
-        # tasks use, in part: "geologist" is in the work of Geoscientists, not its title.
-        # A worker's noun counts where the text names the field by it: a "Nurse Manager"
-        # is O*NET's "Nursing Director", a manager of nursing.
-        forms = {t: _field_forms(t) for t in titled}
-        covered = sum(
-            1.0
+        credit = {
+            t: 1.0
             if _named(forms[t], named)
             else 0.6
             if _named(forms[t], described)
@@ -501,14 +505,9 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
             if _named(forms[t], tasked)
             else 0.0
             for t in titled
-        ) / len(titled)
-        # Matching on "Officer" alone says nothing of a "Happiness Officer": a winner must
-        # hold one of the words that say what the work is, where the title has any.
-        said = [t for t in titled if t not in ROLE_WORDS]
-        if said and not any(
-            _named(forms[t], named) or _named(forms[t], described) or _named(forms[t], tasked)
-            for t in said
-        ):
+        }
+        covered = sum(credit.values()) / len(titled)
+        if said and not any(credit[t] for t in said):
             covered = 0.0
         # A head noun that is only a role word ("Animal Control Officer") says less of
         # the work than one that names it ("Dental Hygienist").
@@ -525,7 +524,7 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
         # The same, the other way: a "Nurse Manager" is not a nurse.
         # But many a "manager" is a first-line supervisor as SOC codes it (a retail
         # department or housekeeping manager); a supervisor is not a manager.
-        extra = set(called.split()) - set(terms)
+        extra = own - set(terms)
         missing = (OTHER_JOB_WORDS & set(terms)) - named
         if "manager" in terms and "supervisor" in named:
             extra, missing = extra - {"supervisor"}, missing - {"manager"}
@@ -537,7 +536,6 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
         # Nor when a role-word head is held only by OOH titles the build guessed the
         # occupation of: "Funeral home director", guessed Funeral Attendants among its
         # profile's, made a "Funeral Director" (a mortician) one, surely.
-        own = set(called.split())
         titled_by_own = (
             any(_named(forms[t], own) for t in said or titled)
             and not (
