@@ -174,7 +174,7 @@ def main() -> None:
         first = Path(tmp) / titles.DB_NAME
         build(first, onet, tasks, bls, hand, employment, {})
         with _coder_on(first):
-            alternates = _code_ooh(ooh)
+            alternates = _code_ooh(ooh, _soc_groups(bls))
     counts = build(db, onet, tasks, bls, hand, employment, alternates)
     counts["ooh_titles"] = len(ooh)
     counts["ooh_titles_indexed"] = len(alternates)
@@ -314,15 +314,19 @@ def _coder_on(index: Path) -> Iterator[None]:
         db.close()
 
 
-def _code_ooh(ooh: list[tuple[str, str, str, str]]) -> dict[str, tuple[str, bool, str | None]]:
+def _code_ooh(
+    ooh: list[tuple[str, str, str, str]], groups: dict[str, list[str]]
+) -> dict[str, tuple[str, bool, str | None]]:
     """Each OOH title -> the SOC code of an occupation of its profile. A profile that is
-    one occupation's own name ("Electricians") gives every title that occupation;
-    otherwise a title gets the coder's own reading of it where that falls in a minor
-    group of the profile's occupations (or, for a profile the coder cannot place, in its
-    OOH group's major groups), else the profile's occupation (or, for a profile the coder
-    cannot place, the occupation of those major groups) whose index entry its words fit
-    best. SOC codes the work: a title is coded outside the major groups its OOH group
-    holds only when its profile is an occupation's own name.
+    one occupation's own name ("Electricians") gives every title that occupation; one
+    that is an SOC group's name ("Water transportation workers") covers that group's
+    occupations (``groups``, from ``_soc_groups``). Otherwise a title gets the coder's
+    own reading of it where that falls in a minor group of the profile's occupations
+    (or, for a profile the coder cannot place, in its OOH group's major groups), else
+    the profile's occupation (or, for a profile the coder cannot place, the occupation
+    of those major groups) whose index entry its words fit best. SOC codes the work: a
+    title is coded outside the major groups its OOH group holds only when its profile is
+    an occupation's own name.
 
     With each code: whether it is sure (the profile's own name, or the coder's sure
     reading of the title) and, when not, the runner-up (the coder's other reading, else
@@ -332,7 +336,7 @@ def _code_ooh(ooh: list[tuple[str, str, str, str]]) -> dict[str, tuple[str, bool
     for raw, profile, subgroup, group in ooh:
         majors = OOH_GROUPS[group]
         if profile not in members:
-            members[profile] = _profile_codes(profile, subgroup, majors)
+            members[profile] = _profile_codes(profile, subgroup, majors, groups)
         codes, named = members[profile]
         coded = titles.code(raw)
         found, other = coded.occupation, coded.runner_up
@@ -356,23 +360,51 @@ def _code_ooh(ooh: list[tuple[str, str, str, str]]) -> dict[str, tuple[str, bool
     return out
 
 
+def _soc_groups(bls: dict[str, str]) -> dict[str, list[str]]:
+    """Each SOC group BLS names (minor "53-5000", broad "53-5020"), by its name as a
+    lookup normalises it, -> the codes OEWS publishes within it that have none beneath
+    them: its detailed occupations, or the group itself where OEWS publishes only that
+    (29-2010 Clinical Laboratory Technologists and Technicians)."""
+    published = sorted(code for code in bls if code[:2] != "00")
+    groups: dict[str, list[str]] = {}
+    for group in published:
+        if not group.endswith("0") or group.endswith("0000"):
+            continue
+        stem = group.rstrip("0")
+        within = [c for c in published if c.startswith(stem)]
+        leaves = [
+            c for c in within if not any(o != c and o.startswith(c.rstrip("0")) for o in within)
+        ]
+        groups[" ".join(titles.words(bls[group]))] = leaves
+    return groups
+
+
 def _in_groups(majors: tuple[str, ...]) -> list[str]:
     """Every occupation in the SOC major groups ``majors``."""
     rows = titles._db().execute("SELECT DISTINCT soc FROM occupation ORDER BY soc")
     return [str(soc) for (soc,) in rows if soc[:2] in majors]
 
 
-def _profile_codes(profile: str, subgroup: str, majors: tuple[str, ...]) -> tuple[list[str], bool]:
+def _profile_codes(
+    profile: str, subgroup: str, majors: tuple[str, ...], groups: dict[str, list[str]]
+) -> tuple[list[str], bool]:
     """The occupations an OOH profile ("Nurse anesthetists, nurse midwives, and nurse
     practitioners"; its OOH subgroup, often an older name: "Brickmasons Blockmasons And
-    Stonemasons" for "Masonry workers") covers, as far as the coder can tell: each name's
-    own code, and each part's that is a title or a sure search of two words or more; and
-    whether the profile is one occupation's exact title."""
+    Stonemasons" for "Masonry workers") covers, as far as the coder can tell: an SOC
+    group's whole membership where the profile or subgroup is that group's name, else
+    each name's own code, and each part's that is a title or a sure search of two words
+    or more; and whether the profile is one occupation's exact title."""
     whole = titles.code(profile)
     # An occupation's own name is that occupation, whatever OOH group it sits in
     # ("Calibration technologists and technicians", 17-3028, in installation and repair).
     if whole.match == "exact title" and whole.occupation:
         return [whole.occupation.soc], True
+    # "Agricultural workers" is SOC's 45-2000, seven occupations; searched as words it
+    # was one, the residual "Agricultural Workers, All Other", and every farm, ranch and
+    # orchard title of the profile was coded there.
+    for name in dict.fromkeys([profile, subgroup]):
+        if members := groups.get(" ".join(titles.words(name))):
+            return members, False
     codes = []
     for name in dict.fromkeys([profile, subgroup]):
         for i, part in enumerate([name, *re.split(r",\s*(?:and\s+)?|\s+and\s+", name)]):
@@ -386,28 +418,29 @@ def _profile_codes(profile: str, subgroup: str, majors: tuple[str, ...]) -> tupl
 
 
 def _best_of(title: str, codes: list[str]) -> str:
-    """Of ``codes``, the one whose index entry ranks first for the words of ``title``;
-    when none holds any, the one most people do (OEWS national employment)."""
+    """Of ``codes``, the one whose index entry ranks first for the words of ``title``,
+    the job more people do counting for more as it does in a search (an "egg gatherer"
+    of the agricultural workers is likelier a farmworker than an inspector whose tasks
+    grade eggs); when none holds any, the one most people do (OEWS national employment)."""
     db = titles._db()
     marks = ",".join("?" * len(codes))
     terms = list(dict.fromkeys(titles.words(title)))
-    row = (
+    rows = (
         db.execute(
-            "SELECT soc FROM doc JOIN occupation USING (onet) "
-            f"WHERE doc MATCH ? AND soc IN ({marks}) ORDER BY rank LIMIT 1",
+            "SELECT soc, -rank, employment FROM doc JOIN occupation USING (onet) "
+            f"WHERE doc MATCH ? AND soc IN ({marks})",
             (" OR ".join(f'"{t}"' for t in terms), *codes),
-        ).fetchone()
+        ).fetchall()
         if terms
-        else None
+        else []
     )
-    row = (
-        row
-        or db.execute(
-            f"SELECT soc FROM occupation WHERE soc IN ({marks}) "
-            "ORDER BY coalesce(employment, 0) DESC, soc LIMIT 1",
-            codes,
-        ).fetchone()
-    )
+    if rows:
+        return str(max(rows, key=lambda r: (r[1] * titles.prior(r[2]), r[0]))[0])
+    row = db.execute(
+        f"SELECT soc FROM occupation WHERE soc IN ({marks}) "
+        "ORDER BY coalesce(employment, 0) DESC, soc LIMIT 1",
+        codes,
+    ).fetchone()
     return str(row[0]) if row else codes[0]
 
 

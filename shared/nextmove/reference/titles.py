@@ -518,7 +518,7 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
         )
         # Between near equals, the job more people do is the likelier: "Charge Nurse" is
         # far more often a registered nurse (3.4 million) than a nurse midwife (8,000).
-        ranked *= 1 + PRIOR * math.log10(max(employed or 0, 1000) / 1000)
+        ranked *= prior(employed)
         # A helper, supervisor or teacher of the work is another job than the work; and
         # of two titles that hold the query, the one that adds least to it is closer.
         # The same, the other way: a "Nurse Manager" is not a nurse.
@@ -550,6 +550,12 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
     if not best:
         return TitleMatch(title, None, "none", 0.0)
     return _ranked(title, best)
+
+
+def prior(employed: int | None) -> float:
+    """What the number of people doing a job adds to its rank: PRIOR per tenfold above
+    a thousand."""
+    return 1 + PRIOR * math.log10(max(employed or 0, 1000) / 1000)
 
 
 @lru_cache(maxsize=4096)
