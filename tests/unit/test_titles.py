@@ -137,6 +137,26 @@ def test_an_ooh_title_is_a_known_alternate_and_says_when_its_code_was_a_choice()
 
 
 @pytest.mark.parametrize(
+    ("title", "soc"),
+    [
+        # OOH's profile "Water transportation workers" is SOC's minor group 53-5000;
+        # searched as words it was the residual "Transportation Workers, All Other", and
+        # 46 of its 48 titles were filed there.
+        ("Tugboat Captain", "53-5021"),
+        ("Barge Captain", "53-5021"),
+        # "Agricultural workers" is SOC's 45-2000 (seven occupations), not 45-2099.
+        ("Sheep Shearer", "45-2093"),
+    ],
+)
+def test_an_ooh_profile_that_is_an_soc_group_spreads_its_titles_over_the_group(
+    title: str, soc: str
+) -> None:
+    coded = titles.code(title)
+    assert coded.match == "known alternate"
+    assert coded.occupation is not None and coded.occupation.soc == soc
+
+
+@pytest.mark.parametrize(
     ("title", "coded_as", "right"),
     [
         # Dev-set titles the search once priced without doubt through a role word alone
