@@ -315,12 +315,13 @@ def _coder_on(index: Path) -> Iterator[None]:
 
 
 def _code_ooh(
-    ooh: list[tuple[str, str, str, str]], groups: dict[str, list[str]]
+    ooh: list[tuple[str, str, str, str]], groups: dict[frozenset[str], list[str]]
 ) -> dict[str, tuple[str, bool, str | None]]:
     """Each OOH title -> the SOC code of an occupation of its profile. A profile that is
     one occupation's own name ("Electricians") gives every title that occupation; one
     that is an SOC group's name ("Water transportation workers") covers that group's
-    occupations (``groups``, from ``_soc_groups``). Otherwise a title gets the coder's
+    occupations (``groups``, from ``_soc_groups``), and one whose name holds a group's
+    whole name covers that group too. Otherwise a title gets the coder's
     own reading of it where that falls in a minor group of the profile's occupations
     (or, for a profile the coder cannot place, in its OOH group's major groups), else
     the profile's occupation (or, for a profile the coder cannot place, the occupation
@@ -360,13 +361,14 @@ def _code_ooh(
     return out
 
 
-def _soc_groups(bls: dict[str, str]) -> dict[str, list[str]]:
-    """Each SOC group BLS names (minor "53-5000", broad "53-5020"), by its name as a
-    lookup normalises it, -> the codes OEWS publishes within it that have none beneath
+def _soc_groups(bls: dict[str, str]) -> dict[frozenset[str], list[str]]:
+    """Each SOC group BLS names (minor "53-5000", broad "53-5020"), by the words of its
+    name as a lookup normalises them (in any order: ``words`` moves what follows a comma
+    to the front), -> the codes OEWS publishes within it that have none beneath
     them: its detailed occupations, or the group itself where OEWS publishes only that
     (29-2010 Clinical Laboratory Technologists and Technicians)."""
     published = sorted(code for code in bls if code[:2] != "00")
-    groups: dict[str, list[str]] = {}
+    groups: dict[frozenset[str], list[str]] = {}
     for group in published:
         if not group.endswith("0") or group.endswith("0000"):
             continue
@@ -375,7 +377,7 @@ def _soc_groups(bls: dict[str, str]) -> dict[str, list[str]]:
         leaves = [
             c for c in within if not any(o != c and o.startswith(c.rstrip("0")) for o in within)
         ]
-        groups[" ".join(titles.words(bls[group]))] = leaves
+        groups[frozenset(titles.words(bls[group]))] = leaves
     return groups
 
 
@@ -386,7 +388,7 @@ def _in_groups(majors: tuple[str, ...]) -> list[str]:
 
 
 def _profile_codes(
-    profile: str, subgroup: str, majors: tuple[str, ...], groups: dict[str, list[str]]
+    profile: str, subgroup: str, majors: tuple[str, ...], groups: dict[frozenset[str], list[str]]
 ) -> tuple[list[str], bool]:
     """The occupations an OOH profile ("Nurse anesthetists, nurse midwives, and nurse
     practitioners"; its OOH subgroup, often an older name: "Brickmasons Blockmasons And
@@ -403,7 +405,7 @@ def _profile_codes(
     # was one, the residual "Agricultural Workers, All Other", and every farm, ranch and
     # orchard title of the profile was coded there.
     for name in dict.fromkeys([profile, subgroup]):
-        if members := groups.get(" ".join(titles.words(name))):
+        if members := groups.get(frozenset(titles.words(name))):
             return members, False
     codes = []
     for name in dict.fromkeys([profile, subgroup]):
@@ -414,6 +416,19 @@ def _profile_codes(
             sure = coded.match != "search" or (coded.sure and len(titles.words(part)) >= 2)
             if i == 0 or sure:
                 codes.append(coded.occupation.soc)
+    # "Hand laborers and material movers" holds SOC's "Laborers and Material Movers"
+    # (53-7060, five occupations), searched as words only the hand laborers; "Metal and
+    # plastic machine workers" its "Metal Workers and Plastic Workers". Only the
+    # profile's own name: a subgroup's ("... Except Line Installers") may hold a group's
+    # words to say it is not that group.
+    # A profile the coder could not place at all keeps no codes: the coder's reading of
+    # each title then stands wherever it falls in the OOH group's major groups (OOH's
+    # "Metal and plastic machine workers" holds CNC operators, whom SOC 2018 moved to
+    # 51-9161, outside 51-4000).
+    said = set(titles.words(profile))
+    if codes and (held := [words for words in groups if len(words) >= 2 and words <= said]):
+        widest = max(held, key=lambda words: (len(words), sorted(words)))
+        codes += [code for code in groups[widest] if code[:2] in majors]
     return list(dict.fromkeys(codes)), False
 
 

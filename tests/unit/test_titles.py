@@ -146,6 +146,9 @@ def test_an_ooh_title_is_a_known_alternate_and_says_when_its_code_was_a_choice()
         ("Barge Captain", "53-5021"),
         # "Agricultural workers" is SOC's 45-2000 (seven occupations), not 45-2099.
         ("Sheep Shearer", "45-2093"),
+        # "Hand laborers and material movers" holds SOC's "Laborers and Material Movers"
+        # (53-7060): its car washers are cleaners of vehicles, not hand laborers.
+        ("Car Washer", "53-7061"),
     ],
 )
 def test_an_ooh_profile_that_is_an_soc_group_spreads_its_titles_over_the_group(
