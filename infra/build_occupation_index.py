@@ -410,6 +410,12 @@ def _profile_codes(
     codes = []
     for name in dict.fromkeys([profile, subgroup]):
         for i, part in enumerate([name, *re.split(r",\s*(?:and\s+)?|\s+and\s+", name)]):
+            # A part that is a group's name is the group: "Physicians and surgeons" is
+            # SOC's 29-1210 Physicians and 29-1240 Surgeons, seventeen occupations (as
+            # words, one: orthopedic surgeons).
+            if members := groups.get(frozenset(titles.words(part))):
+                codes += [code for code in members if code[:2] in majors]
+                continue
             coded = titles.code(part)
             if coded.occupation is None or coded.occupation.soc[:2] not in majors:
                 continue

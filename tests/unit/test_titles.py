@@ -149,6 +149,9 @@ def test_an_ooh_title_is_a_known_alternate_and_says_when_its_code_was_a_choice()
         # "Hand laborers and material movers" holds SOC's "Laborers and Material Movers"
         # (53-7060): its car washers are cleaners of vehicles, not hand laborers.
         ("Car Washer", "53-7061"),
+        # "Physicians and surgeons" is two groups, 29-1210 and 29-1240, not the one
+        # occupation its words search to (orthopedic surgeons).
+        ("General Internist", "29-1216"),
     ],
 )
 def test_an_ooh_profile_that_is_an_soc_group_spreads_its_titles_over_the_group(
