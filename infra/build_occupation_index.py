@@ -350,7 +350,11 @@ def _code_ooh(
                 out[raw] = (codes[0], False, found.soc)
             else:
                 out[raw] = (codes[0], True, None)
-        elif found and found.soc[:2] in majors and (not near or found.soc[:4] in near):
+        elif (
+            found
+            and found.soc[:2] in majors
+            and (not near or found.soc in codes or (coded.sure and found.soc[:4] in near))
+        ):
             runner = other.soc if other and other.soc[:2] in majors else None
             out[raw] = (found.soc, coded.sure, None if coded.sure else runner)
         else:
@@ -372,13 +376,43 @@ def _soc_groups(bls: dict[str, str]) -> dict[frozenset[str], list[str]]:
     for group in published:
         if not group.endswith("0") or group.endswith("0000"):
             continue
-        stem = group.rstrip("0")
-        within = [c for c in published if c.startswith(stem)]
+        within = [c for c in published if c.startswith(group.rstrip("0"))]
+        if not group.endswith("000"):
+            within += _overflow(group, published)
         leaves = [
             c for c in within if not any(o != c and o.startswith(c.rstrip("0")) for o in within)
         ]
         groups[frozenset(titles.words(bls[group]))] = leaves
     return groups
+
+
+def _overflow(broad: str, published: list[str]) -> list[str]:
+    """The detailed codes of a broad group beyond its own ten: SOC's 29-1210 Physicians
+    runs on to 29-1229. OEWS publishes every broad group of two occupations or more, so
+    a later run of two or more in the minor group with no broad code of its own is the
+    broad group's before it; a lone code without one is a broad group of one."""
+    out: list[str] = []
+    decade = int(broad[4:6])
+    while True:
+        decade += 1
+        stem = f"{broad[:4]}{decade:02d}"
+        run = [c for c in published if c.startswith(stem)]
+        if f"{stem}0" in published or len(run) < 2 or decade > 99:
+            return out
+        out += run
+
+
+def _group_named(part: str, groups: dict[frozenset[str], list[str]]) -> list[str]:
+    """The occupations of the SOC group ``part`` names: the group of that name, else the
+    one group (or groups of the same occupations: a minor group of one broad group) whose
+    name holds all its words; none when it names no group or several."""
+    said = frozenset(titles.words(part))
+    if not said:
+        return []
+    if said in groups:
+        return groups[said]
+    holding = {tuple(members) for words, members in groups.items() if said <= words}
+    return list(holding.pop()) if len(holding) == 1 else []
 
 
 def _in_groups(majors: tuple[str, ...]) -> list[str]:
@@ -410,10 +444,11 @@ def _profile_codes(
     codes = []
     for name in dict.fromkeys([profile, subgroup]):
         for i, part in enumerate([name, *re.split(r",\s*(?:and\s+)?|\s+and\s+", name)]):
-            # A part that is a group's name is the group: "Physicians and surgeons" is
-            # SOC's 29-1210 Physicians and 29-1240 Surgeons, seventeen occupations (as
-            # words, one: orthopedic surgeons).
-            if members := groups.get(frozenset(titles.words(part))):
+            # A part that names a group is the group: "Physicians and surgeons" is SOC's
+            # 29-1210 Physicians and 29-1240 Surgeons, seventeen occupations (as words,
+            # one: orthopedic surgeons); the "Police" of "Police and detectives" is
+            # 33-3050 Police Officers, the one group whose name holds the word.
+            if members := _group_named(part, groups):
                 codes += [code for code in members if code[:2] in majors]
                 continue
             coded = titles.code(part)

@@ -152,6 +152,13 @@ def test_an_ooh_title_is_a_known_alternate_and_says_when_its_code_was_a_choice()
         # "Physicians and surgeons" is two groups, 29-1210 and 29-1240, not the one
         # occupation its words search to (orthopedic surgeons).
         ("General Internist", "29-1216"),
+        # The "Police" of "Police and detectives" names SOC's 33-3050 Police Officers:
+        # a policeman is a patrol officer, not a detective.
+        ("Policeman", "33-3051"),
+        # "Critical care" made the coder's first pass read a physician as a registered
+        # nurse; a reading it is not sure of, outside the profile's occupations, no
+        # longer overrides the profile.
+        ("Critical Care Physician", "29-1214"),
     ],
 )
 def test_an_ooh_profile_that_is_an_soc_group_spreads_its_titles_over_the_group(
@@ -183,6 +190,12 @@ def test_a_search_won_only_through_role_words_or_others_words_is_not_sure(
     assert coded.occupation.soc == coded_as  # still coded: the accuracy is unchanged
     assert not coded.sure and coded.confidence == titles.NOT_SURE
     assert coded.runner_up is not None
+
+
+def test_a_doctor_is_a_physician() -> None:
+    # No O*NET or BLS title says "doctor"; it had made a family doctor a nurse.
+    coded = titles.code("Family Doctor")
+    assert coded.occupation is not None and coded.occupation.soc == "29-1215"
 
 
 def test_a_search_whose_winner_is_titled_in_the_querys_words_stays_sure() -> None:

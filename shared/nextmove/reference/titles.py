@@ -168,6 +168,7 @@ ABBREVIATIONS: dict[str, str] = {
 LAY_TERMS: dict[str, str] = {
     "caregiver": "personal care aide",
     "custodian": "janitor",
+    "doctor": "physician",
     "realtor": "real estate sales agent",
     "salesman": "salesperson",
     "saleswoman": "salesperson",
