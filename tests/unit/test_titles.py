@@ -83,6 +83,20 @@ def test_a_title_of_level_words_or_unknown_words_gets_no_occupation(title: str) 
 
 
 @pytest.mark.parametrize(
+    ("title", "soc"),
+    [("Fleet Manager", "11-3071"), ("Catering Manager", "11-9051")],
+)
+def test_a_role_word_named_by_work_no_title_uses_is_coded_by_that_work_not_surely(
+    title: str, soc: str
+) -> None:
+    # "Manager" names dozens of occupations and "fleet" none's title: the work is found
+    # in descriptions and tasks, so the match is made, and said not to be sure.
+    coded = titles.code(title)
+    assert coded.occupation is not None and coded.occupation.soc == soc
+    assert not coded.sure and coded.runner_up is not None
+
+
+@pytest.mark.parametrize(
     ("code", "soc"),
     [
         ("29-1141", "29-1141"),

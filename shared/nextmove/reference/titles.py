@@ -473,11 +473,12 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
     qualifiers = [t for t in terms if t not in titled]
     # "Engineer", "Technician", "Operator Specialist": words that name dozens of
     # occupations, and nothing else, name no work in particular.
-    if all((_occupations_titled(t) or 0) > GENERIC for t in titled):
+    generic = all((_occupations_titled(t) or 0) > GENERIC for t in titled)
+    if generic and not qualifiers:
         return _nearest(title, terms)
     # Titles first: most lookups are settled by an occupation whose titles hold every
     # word that can be in a title, and that query reads a few rows, not hundreds.
-    rows = _candidates(f"{{title alternates}} : ({query})", texts=False)
+    rows = [] if generic else _candidates(f"{{title alternates}} : ({query})", texts=False)
     if not any(set(titled) <= set(f"{row[3]} {row[4]}".split()) for row in rows):
         rows = _candidates(query)
     military = bool(MILITARY & set(terms))
@@ -509,6 +510,10 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
         }
         covered = sum(credit.values()) / len(titled)
         if said and not any(credit[t] for t in said):
+            covered = 0.0
+        # Only role words are titles ("Fleet Manager"): the winner must do the work the
+        # other words name, in its description or tasks.
+        if generic and not any(q in named or q in described or q in tasked for q in qualifiers):
             covered = 0.0
         # A head noun that is only a role word ("Animal Control Officer") says less of
         # the work than one that names it ("Dental Hygienist").
@@ -545,6 +550,7 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
             # Nor on a role word alone when the rest of the title names the work in words
             # no title uses: a "Driving Instructor" is not, surely, a fitness instructor.
             and (bool(said) or not qualifiers)
+            and not generic
         )
         if soc not in best or ranked > best[soc][0]:
             best[soc] = (ranked, covered, name, titled_by_own)
