@@ -35,6 +35,8 @@ REFERENCE = Path(titles.__file__).parent
         ("Senior Registered Nurse II", "29-1141"),
         ("Sr. Software Engineer III", "15-1252"),
         ("Journeyman Electrician", "47-2111"),
+        # A programming language names software work: no O*NET title says "Java".
+        ("Python Developer", "15-1252"),
         # Abbreviations and qualifiers.
         ("ICU RN", "29-1141"),
         ("LPN", "29-2061"),
