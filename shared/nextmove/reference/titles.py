@@ -611,8 +611,8 @@ def _ranked(title: str, best: dict[str, tuple[float, float, str, bool]]) -> Titl
 def _candidates(
     query: str, *, texts: bool = True
 ) -> list[tuple[str, str, int | None, str, str, str, str, float]]:
-    """The 40 best matches by bm25 (the index's rank: title 12, alternates 6, description
-    1, tasks 0.4), scored in SQLite before anything is joined or read into Python; with
+    """The 40 best matches by bm25 (the index's rank: title 6, alternates 1, description
+    0.4, tasks 1), scored in SQLite before anything is joined or read into Python; with
     ``texts`` False, without their (long) descriptions and tasks."""
     read = "description, tasks" if texts else "'' AS description, '' AS tasks"
     return (
