@@ -132,6 +132,20 @@ def test_provenance_names_the_sources_and_matches_the_committed_index() -> None:
     assert prov["counts"]["tasks"] > 18_000
 
 
+def test_the_search_weighs_titles_6_alternates_1_description_04_tasks_1() -> None:
+    # FTS5 takes one bm25 weight a column in the order declared, the unindexed onet
+    # first; the weights once written as "title 12, alternates 6, ..." were read as this.
+    import sqlite3
+
+    db = sqlite3.connect(f"file:{REFERENCE / titles.DB_NAME}?mode=ro", uri=True)
+    rows = db.execute(
+        "SELECT rank, bm25(doc, 0, 6, 1, 0.4, 1), bm25(doc, 0, 12, 6, 1, 0.4) FROM doc "
+        'WHERE doc MATCH \'"nurse" OR "welder"\' ORDER BY rank LIMIT 20'
+    ).fetchall()
+    assert rows and all(rank == weighted for rank, weighted, _ in rows)
+    assert any(rank != other for rank, _, other in rows)
+
+
 def test_importing_the_module_opens_nothing() -> None:
     code = (
         "import sys, nextmove.reference.titles as t; "
