@@ -433,7 +433,7 @@ def _profile_codes(
     whole = titles.code(profile)
     # An occupation's own name is that occupation, whatever OOH group it sits in
     # ("Calibration technologists and technicians", 17-3028, in installation and repair).
-    if whole.match == "exact title" and whole.occupation:
+    if whole.match == "exact title" and whole.confidence == 1.0 and whole.occupation:
         return [whole.occupation.soc], True
     # "Agricultural workers" is SOC's 45-2000, seven occupations; searched as words it
     # was one, the residual "Agricultural Workers, All Other", and every farm, ranch and

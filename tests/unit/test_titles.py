@@ -222,6 +222,18 @@ def test_a_search_won_only_through_role_words_or_others_words_is_not_sure(
     assert coded.runner_up is not None
 
 
+@pytest.mark.parametrize(
+    ("title", "soc"),
+    [("Marketing Director - Software", "11-2021"), ("Marketing Director, Luxury Goods", "11-2021")],
+)
+def test_a_known_title_before_its_qualifier_wins_over_a_weak_search(title: str, soc: str) -> None:
+    # The qualifier's words ("goods", "software") pulled the search to buyers or to
+    # producers and directors, weakly; the job before it is a title the index knows.
+    coded = titles.code(title)
+    assert coded.occupation is not None and coded.occupation.soc == soc
+    assert not coded.sure and coded.runner_up is not None
+
+
 def test_a_doctor_is_a_physician() -> None:
     # No O*NET or BLS title says "doctor"; it had made a family doctor a nurse.
     coded = titles.code("Family Doctor")

@@ -254,6 +254,8 @@ _FILLER = frozenset(
     """.split()  # noqa: SIM905 (a list of words reads best as words)
 )
 _WORD = re.compile(r"[a-z0-9]+")
+# What follows one of these qualifies the job before it ("Nurse Manager - ICU").
+_QUALIFIED = re.compile(r"\s+-\s+|,|\(|\s+to\s+(?:the\s+)?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -380,7 +382,7 @@ def words(title: str, *, keep_level: bool = False) -> list[str]:
     # What follows " - ", a comma, "(" or " to " qualifies the job ("Nurse Manager - ICU",
     # "RN, ICU", "Executive Assistant to the CEO"): it goes first, so that the job's
     # own head noun ends the title, as English titles end with theirs.
-    main, *qualifiers = re.split(r"\s+-\s+|,|\(|\s+to\s+(?:the\s+)?", text)
+    main, *qualifiers = _QUALIFIED.split(text)
     text = " ".join([*qualifiers, main])
     text = re.sub(r"[^a-z0-9]+", " ", text.replace("'", ""))
     for pattern, school in _GRADES:
@@ -444,6 +446,19 @@ def _code(title: str) -> TitleMatch:
     if (joined := _joined(core)) != core:
         other = _search(title, joined)
         found = other if other.confidence > found.confidence else found
+    # "Compliance Officer - Banking": the job before its qualifier is a title the index
+    # knows, and the whole title's search is weaker than a guessed alternate would be.
+    main = _QUALIFIED.split(title, maxsplit=1)[0]
+    if found.confidence < NOT_SURE and main.strip() and main != title:
+        known = _code(main)
+        if known.match in ("exact title", "known alternate") and known.occupation:
+            if found.occupation is None or found.occupation.soc != known.occupation.soc:
+                runner = found.occupation or known.runner_up
+            else:
+                runner = found.runner_up
+            return TitleMatch(
+                title, known.occupation, known.match, min(known.confidence, NOT_SURE), None, runner
+            )
     return found
 
 
