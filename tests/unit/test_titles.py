@@ -163,6 +163,7 @@ def test_an_ooh_title_is_a_known_alternate_and_says_when_its_code_was_a_choice()
     assert sure.occupation is not None and sure.occupation.soc == "15-1232"
     chosen = titles.code("Cop")
     assert chosen.match == "known alternate" and not chosen.sure
+    assert chosen.describe() == "known alternate (confidence 0.60)"
     assert chosen.occupation is not None and chosen.occupation.soc.startswith("33-3")
 
 

@@ -283,9 +283,12 @@ class TitleMatch:
         return self.occupation is not None and self.confidence >= CONFIDENT
 
     def describe(self) -> str:
-        """How it was matched, in words: 'search (score 11.2, confidence 0.62)'."""
+        """How it was matched, in words: 'search (score 11.2, confidence 0.62)', 'known
+        alternate (confidence 0.60)' when the build had to choose its occupation."""
         if self.match == "search" and self.score is not None:
             return f"search (score {self.score:.1f}, confidence {self.confidence:.2f})"
+        if self.match != "none" and self.confidence < 1.0:
+            return f"{self.match} (confidence {self.confidence:.2f})"
         return self.match
 
 
