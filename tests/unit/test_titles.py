@@ -37,6 +37,10 @@ REFERENCE = Path(titles.__file__).parent
         ("Journeyman Electrician", "47-2111"),
         # A programming language names software work: no O*NET title says "Java".
         ("Python Developer", "15-1252"),
+        # Everyday words and shortenings no O*NET or BLS title uses.
+        ("Babysitter", "39-9011"),
+        ("Psych Aide", "31-1133"),
+        ("Beekeeper", "45-2093"),
         # Abbreviations and qualifiers.
         ("ICU RN", "29-1141"),
         ("LPN", "29-2061"),
