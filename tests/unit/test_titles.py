@@ -41,6 +41,8 @@ REFERENCE = Path(titles.__file__).parent
         ("Babysitter", "39-9011"),
         ("Psych Aide", "31-1133"),
         ("Beekeeper", "45-2093"),
+        # A repair technician is SOC's repairer ("Home Appliance Repairers").
+        ("Appliance Repair Technician", "49-9031"),
         # Abbreviations and qualifiers.
         ("ICU RN", "29-1141"),
         ("LPN", "29-2061"),

@@ -153,6 +153,7 @@ ABBREVIATIONS: dict[str, str] = {
     "rad": "radiologic",
     "lab": "laboratory",
     "psych": "psychiatric",
+    "repair technician": "repairer",
     "telecom": "telecommunications",
     "ultrasound": "diagnostic medical sonographer",
     "icu": "intensive care",
