@@ -41,6 +41,7 @@ REFERENCE = Path(titles.__file__).parent
         ("Babysitter", "39-9011"),
         ("Psych Aide", "31-1133"),
         ("Beekeeper", "45-2093"),
+        ("Prison Chaplain", "21-2011"),
         # A repair technician is SOC's repairer ("Home Appliance Repairers").
         ("Appliance Repair Technician", "49-9031"),
         # Abbreviations and qualifiers.

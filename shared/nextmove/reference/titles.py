@@ -184,6 +184,7 @@ LAY_TERMS: dict[str, str] = {
     "ironworker": "structural iron steel worker",
     "pastor": "clergy",
     "minister": "clergy",
+    "chaplain": "clergy",
     "esthetician": "skincare specialist",
     "aesthetician": "skincare specialist",
     "arborist": "tree trimmer",
