@@ -41,9 +41,9 @@ Output, in ``shared/nextmove/reference/`` unless ``--out`` says otherwise:
       ``description`` and ``tasks``, all normalised the way a lookup is.
     - ``task(soc, statements)``: each occupation's O*NET task statements (zlib'd JSON),
       for skills plans towards any occupation.
-    - ``vouched(soc, word)``: the role words (``titles.ROLE_WORDS``) an occupation's
-      names, hand-map titles and sure OOH titles hold: a search whose head noun is a
-      role word only its doubtful OOH titles hold is not sure.
+    - ``vouched(soc, word)``: the words an occupation's names, hand-map titles and
+      sure OOH titles hold: a search whose head noun only its doubtful OOH titles hold
+      is not sure.
     - ``vocab(word)``, ``spell(key, word, uses)``: every indexed word, and each title
       word under itself and its one-letter deletions, for correcting small typos.
     - ``meta(name, value)``.
@@ -674,9 +674,9 @@ def build(  # noqa: C901 (one pass per table, in order)
         db.executemany("INSERT INTO exact VALUES (?, ?, ?, ?)", exact_rows)
         db.executemany("INSERT INTO alternate VALUES (?, ?, ?, ?, ?)", alternate_rows)
 
-        # The role words each occupation's own names vouch for: its titles, BLS's name, the
+        # The words each occupation's own names vouch for: its titles, BLS's name, the
         # hand map's and the OOH titles the build was sure of, not the ones it guessed
-        # among its profile's occupations (``titles.ROLE_WORDS``).
+        # among its profile's occupations.
         vouched: set[tuple[str, str]] = set()
         for code, texts in docs.items():
             soc = soc_of[code]
@@ -685,9 +685,7 @@ def build(  # noqa: C901 (one pass per table, in order)
                 if text in guessed:
                     guessed.remove(text)
                     continue
-                vouched.update(
-                    (soc, w) for w in titles.words(text, keep_level=True) if w in titles.ROLE_WORDS
-                )
+                vouched.update((soc, w) for w in titles.words(text, keep_level=True))
         db.executemany("INSERT INTO vouched VALUES (?, ?)", sorted(vouched))
 
         vocab: set[str] = set()
@@ -766,7 +764,7 @@ def build(  # noqa: C901 (one pass per table, in order)
             "ooh_alternate_phrases_not_sure": sum(1 for row in alternate_rows if not row[3]),
             "ambiguous_phrases_left_to_search": ambiguous,
             "vocabulary": len(vocab),
-            "vouched_role_words": len(vouched),
+            "vouched_words": len(vouched),
             "spelling_keys": len(spell),
         }
         meta = {

@@ -298,3 +298,11 @@ def test_a_head_held_only_by_a_guessed_ooh_title_is_not_sure() -> None:
     coded = titles.code("Funeral Director")
     assert coded.match == "search" and not coded.sure
     assert coded.runner_up is not None and coded.runner_up.soc == "39-4031"
+
+
+def test_a_head_that_is_no_role_word_vouches_for_nothing_when_guessed_either() -> None:
+    # OOH's "funding coordinator" was guessed among fundraising managers; through it a
+    # "Fundraising Coordinator" (a fundraiser, 13-1131) was priced as a manager, surely.
+    coded = titles.code("Fundraising Coordinator")
+    assert not coded.sure
+    assert coded.runner_up is not None and coded.runner_up.soc == "13-1131"

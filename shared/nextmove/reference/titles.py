@@ -563,14 +563,13 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
         # query's words: in the dev set every confidently wrong search won through a
         # role word ("Officer", "Aide") or through another title's alternates, tasks or
         # description ("Campus Security Officer" as a police patrol officer).
-        # Nor when a role-word head is held only by OOH titles the build guessed the
+        # Nor when the head noun is held only by OOH titles the build guessed the
         # occupation of: "Funeral home director", guessed Funeral Attendants among its
-        # profile's, made a "Funeral Director" (a mortician) one, surely.
+        # profile's, made a "Funeral Director" (a mortician) one, surely; OOH's "funding
+        # coordinator", guessed fundraising managers, a "Fundraising Coordinator".
         titled_by_own = (
             any(_named(forms[t], own) for t in said or titled)
-            and not (
-                head in ROLE_WORDS and head in named and head not in own and not _vouched(soc, head)
-            )
+            and not (head in named and head not in own and not _vouched(soc, head))
             # Nor on a role word alone when the rest of the title names the work in words
             # no title uses: a "Driving Instructor" is not, surely, a fitness instructor.
             and (bool(said) or not qualifiers)
