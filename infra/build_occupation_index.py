@@ -339,7 +339,7 @@ def _code_ooh(
         if profile not in members:
             members[profile] = _profile_codes(profile, subgroup, majors, groups)
         codes, named = members[profile]
-        coded = titles.code(raw)
+        coded = titles.read(raw)
         found, other = coded.occupation, coded.runner_up
         near = {c[:4] for c in codes}
         if named:
@@ -430,7 +430,7 @@ def _profile_codes(
     group's whole membership where the profile or subgroup is that group's name, else
     each name's own code, and each part's that is a title or a sure search of two words
     or more; and whether the profile is one occupation's exact title."""
-    whole = titles.code(profile)
+    whole = titles.read(profile)
     # An occupation's own name is that occupation, whatever OOH group it sits in
     # ("Calibration technologists and technicians", 17-3028, in installation and repair).
     if whole.match == "exact title" and whole.confidence == 1.0 and whole.occupation:
@@ -451,7 +451,7 @@ def _profile_codes(
             if members := _group_named(part, groups):
                 codes += [code for code in members if code[:2] in majors]
                 continue
-            coded = titles.code(part)
+            coded = titles.read(part)
             if coded.occupation is None or coded.occupation.soc[:2] not in majors:
                 continue
             sure = coded.match != "search" or (coded.sure and len(titles.words(part)) >= 2)
