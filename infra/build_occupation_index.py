@@ -321,13 +321,13 @@ def _code_ooh(
     one occupation's own name ("Electricians") gives every title that occupation; one
     that is an SOC group's name ("Water transportation workers") covers that group's
     occupations (``groups``, from ``_soc_groups``), and one whose name holds a group's
-    whole name covers that group too. Otherwise a title gets the coder's
-    own reading of it where that falls in a minor group of the profile's occupations
-    (or, for a profile the coder cannot place, in its OOH group's major groups), else
-    the profile's occupation (or, for a profile the coder cannot place, the occupation
-    of those major groups) whose index entry its words fit best. SOC codes the work: a
-    title is coded outside the major groups its OOH group holds only when its profile is
-    an occupation's own name.
+    whole name covers that group too. Otherwise a title gets the coder's own reading of
+    it where that is one of the profile's occupations, or a sure reading in their minor
+    groups (or, for a profile the coder cannot place, any reading in its OOH group's
+    major groups), else the profile's occupation (or, for a profile the coder cannot
+    place, the occupation of those major groups) whose index entry its words fit best.
+    SOC codes the work: a title is coded outside the major groups its OOH group holds
+    only when its profile is an occupation's own name.
 
     With each code: whether it is sure (the profile's own name, or the coder's sure
     reading of the title) and, when not, the runner-up (the coder's other reading, else
@@ -427,9 +427,10 @@ def _profile_codes(
     """The occupations an OOH profile ("Nurse anesthetists, nurse midwives, and nurse
     practitioners"; its OOH subgroup, often an older name: "Brickmasons Blockmasons And
     Stonemasons" for "Masonry workers") covers, as far as the coder can tell: an SOC
-    group's whole membership where the profile or subgroup is that group's name, else
-    each name's own code, and each part's that is a title or a sure search of two words
-    or more; and whether the profile is one occupation's exact title."""
+    group's whole membership where the profile or subgroup is that group's name; else
+    each name's own code, each part's that names a group (its members) or is a title or
+    a sure search of two words or more, and the widest group whose whole name the
+    profile's holds; and whether the profile is one occupation's exact title."""
     whole = titles.read(profile)
     # An occupation's own name is that occupation, whatever OOH group it sits in
     # ("Calibration technologists and technicians", 17-3028, in installation and repair).
@@ -458,14 +459,13 @@ def _profile_codes(
             if i == 0 or sure:
                 codes.append(coded.occupation.soc)
     # "Hand laborers and material movers" holds SOC's "Laborers and Material Movers"
-    # (53-7060, five occupations), searched as words only the hand laborers; "Metal and
-    # plastic machine workers" its "Metal Workers and Plastic Workers". Only the
+    # (53-7060, five occupations), searched as words only the hand laborers. Only the
     # profile's own name: a subgroup's ("... Except Line Installers") may hold a group's
-    # words to say it is not that group.
-    # A profile the coder could not place at all keeps no codes: the coder's reading of
-    # each title then stands wherever it falls in the OOH group's major groups (OOH's
-    # "Metal and plastic machine workers" holds CNC operators, whom SOC 2018 moved to
-    # 51-9161, outside 51-4000).
+    # words to say it is not that group. And only for a profile the coder placed: one it
+    # could not keeps no codes, so the coder's reading of each title stands wherever it
+    # falls in the OOH group's major groups ("Metal and plastic machine workers" holds
+    # SOC's "Metal Workers and Plastic Workers", 51-4000, but also OOH's CNC operators,
+    # whom SOC 2018 moved to 51-9161).
     said = set(titles.words(profile))
     if codes and (held := [words for words in groups if len(words) >= 2 and words <= said]):
         widest = max(held, key=lambda words: (len(words), sorted(words)))

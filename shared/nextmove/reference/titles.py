@@ -317,8 +317,8 @@ def code(title: str) -> TitleMatch:
 def read(title: str) -> TitleMatch:
     """``code`` without the doubt a word found only in tasks adds: how the build reads an
     OOH title, where the profile OOH files it under is a second source to weigh the
-    reading against (with that doubt too, the build trusted fewer OOH titles, and 8 of
-    the eval set's right-and-sure titles lost their sureness for 3 sure-wrong fixed)."""
+    reading against. With that doubt the build would trust fewer OOH titles, and every
+    lookup that hits one would lose a sureness two sources agree on."""
     return _code(title.strip())
 
 
