@@ -247,9 +247,14 @@ def test_a_known_title_before_its_qualifier_wins_over_a_weak_search(title: str, 
 
 
 def test_a_doctor_is_a_physician() -> None:
-    # No O*NET or BLS title says "doctor"; it had made a family doctor a nurse.
+    # No O*NET or BLS title says "doctor"; it had made a family doctor a nurse. (OOH
+    # lists "family doctor" itself; a "medical" or "hospital" doctor it does not, and
+    # they were laboratory technicians and orderlies.)
     coded = titles.code("Family Doctor")
     assert coded.occupation is not None and coded.occupation.soc == "29-1215"
+    for title in ("Medical Doctor", "Hospital Doctor"):
+        coded = titles.code(title)
+        assert coded.occupation is not None and coded.occupation.soc.startswith("29-12"), title
 
 
 def test_a_search_whose_winner_is_titled_in_the_querys_words_stays_sure() -> None:
