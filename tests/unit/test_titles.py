@@ -246,6 +246,15 @@ def test_a_known_title_before_its_qualifier_wins_over_a_weak_search(title: str, 
     assert not coded.sure and coded.runner_up is not None
 
 
+@pytest.mark.parametrize("title", ["Python Developer", "Java Developer", "Sr. Golang Engineer"])
+def test_a_programming_language_names_software_work_surely(title: str) -> None:
+    # Without it, "Java" was a postsecondary business teacher's word (through an OOH
+    # title) and "Python Developer" only a guess at software developers (0.3).
+    coded = titles.code(title)
+    assert coded.occupation is not None and coded.occupation.soc == "15-1252"
+    assert coded.sure
+
+
 def test_a_doctor_is_a_physician() -> None:
     # No O*NET or BLS title says "doctor"; it had made a family doctor a nurse. (OOH
     # lists "family doctor" itself; a "medical" or "hospital" doctor it does not, and
