@@ -299,6 +299,7 @@ def _coder_on(index: Path) -> Iterator[None]:
     caches = (
         titles._code,
         titles._occupations_titled,
+        titles._titled_together,
         titles._known,
         titles._title_words,
         titles._vouched,

@@ -55,6 +55,11 @@ REFERENCE = Path(titles.__file__).parent
         # Small typos.
         ("Electrcian", "47-2111"),
         ("Pharmasist", "29-1051"),
+        # A real word two edits from a title word is not that word's typo: a fueler is
+        # no feller (a logger).
+        ("Aircraft Fueler", "53-6032"),
+        # Words that each title many occupations may title one together.
+        ("Computer Repair Technician", "49-2011"),
         # A worker's noun counts where O*NET names the field by it: a nurse manager is a
         # manager of nursing (O*NET's "Nursing Director"), not a natural sciences manager.
         ("Nurse Manager", "11-9111"),

@@ -515,7 +515,11 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
     qualifiers = [t for t in terms if t not in titled]
     # "Engineer", "Technician", "Operator Specialist": words that name dozens of
     # occupations, and nothing else, name no work in particular.
-    generic = all((_occupations_titled(t) or 0) > GENERIC for t in titled)
+    # Unless together they title a few: "Computer Repair Technician" is one job. (With
+    # other words, "Packing Line Operator", the work is in those.)
+    generic = all((_occupations_titled(t) or 0) > GENERIC for t in titled) and not (
+        not qualifiers and len(titled) > 1 and _titled_together(tuple(titled))
+    )
     if generic and not qualifiers:
         return _nearest(title, terms)
     # Titles first: most lookups are settled by an occupation whose titles hold every
@@ -697,6 +701,15 @@ def _nearest(title: str, terms: list[str]) -> TitleMatch:
 
 
 @lru_cache(maxsize=4096)
+def _titled_together(tokens: tuple[str, ...]) -> bool:
+    """Whether a few occupations' titles hold all these words, each of which many titles
+    use: "computer" and "repairer" together name one job."""
+    query = "{title} : (" + " AND ".join(f'"{t}"' for t in tokens) + ")"
+    (count,) = _db().execute("SELECT count(*) FROM doc WHERE doc MATCH ?", (query,)).fetchone()
+    return bool(0 < count <= GENERIC)
+
+
+@lru_cache(maxsize=4096)
 def _occupations_titled(token: str) -> int | None:
     """How many occupations' titles use ``token``; None when no title or alternate does."""
     row = _db().execute("SELECT occupations FROM title_word WHERE word = ?", (token,))
@@ -720,18 +733,34 @@ def _spelled(token: str) -> str:
         return token
     keys = {token} | {token[:i] + token[i + 1 :] for i in range(len(token))}
     marks = ",".join("?" * len(keys))
-    row = db.execute(
-        f"SELECT word FROM spell WHERE key IN ({marks}) ORDER BY uses DESC, word LIMIT 1",
+    rows = db.execute(
+        f"SELECT word FROM spell WHERE key IN ({marks}) ORDER BY uses DESC, word",
         tuple(keys),
-    ).fetchone()
-    if row:
-        return str(row[0])
+    )
+    # A shared deletion is one edit or two ("fueler" and "feller" both lose a letter to
+    # "feler"): only a word one edit away is the word meant.
+    for (word,) in rows:
+        if _one_edit(token, word):
+            return str(word)
     # Two edits apart ("practioner"): the closest title word, when it is close enough.
     import difflib
 
     near = [w for w in _title_words() if w[0] == token[0] and abs(len(w) - len(token)) <= 2]
     close = difflib.get_close_matches(token, near, n=1, cutoff=0.85)
     return close[0] if close else token
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """One letter added, dropped, changed, or two neighbours swapped."""
+    if len(a) < len(b):
+        a, b = b, a
+    if len(a) - len(b) > 1:
+        return False
+    i = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(b))
+    if len(a) > len(b):
+        return a[i + 1 :] == b[i:]
+    swapped = a[i : i + 2] == b[i : i + 2][::-1] and a[i + 2 :] == b[i + 2 :]
+    return a[i + 1 :] == b[i + 1 :] or swapped
 
 
 @cache
