@@ -1,6 +1,7 @@
 """The title coder on labelled sets of everyday titles it is not built from: the eval set
 (tests/data/everyday_titles.csv), the dev set it is tuned on (dev_titles.csv) and the two
-hold-out sets written after its rules (holdout_titles.csv, holdout2_titles.csv).
+hold-out sets written after its rules (holdout_titles.csv, holdout2_titles.csv,
+holdout3_titles.csv).
 
 The issue's targets are 95% coded, 90% right major group and 75% right detailed code;
 the README gives today's figures. These tests hold the floors the coder has reached, a
@@ -14,7 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from nextmove_local.occupation_eval import DEV_SET, EVAL_SET, HOLDOUT2_SET, HOLDOUT_SET, evaluate
+from nextmove_local.occupation_eval import (
+    DEV_SET,
+    EVAL_SET,
+    HOLDOUT2_SET,
+    HOLDOUT3_SET,
+    HOLDOUT_SET,
+    evaluate,
+)
 
 # Per set: floors for (coded, right 6-digit, right 2-digit); the most titles coded wrong
 # without a word of doubt (no more, ever); and, so that doubt is not bought by never
@@ -30,6 +38,9 @@ FLOORS: dict[Path, tuple[tuple[float, float, float], int, int]] = {
     # 99%, 81%, 89% (72% and 84% at its first run, the targets' 75% and 90% missed); 0 of
     # 158 (4 at its first run); 66.
     HOLDOUT2_SET: ((0.97, 0.78, 0.87), 0, 62),
+    # 569 titles by labellers who never saw the coder. At its first run (f8b862c): 94%,
+    # 71%, 83%, every target missed; 14 wrong yet sure; 206.
+    HOLDOUT3_SET: ((0.92, 0.69, 0.81), 14, 200),
 }
 
 
