@@ -538,13 +538,18 @@ def _oews_code(soc: str, bls: dict[str, str]) -> str:
     return soc
 
 
+def _excepted(title: str) -> str:
+    """A title without what it excludes ("Architects, Except Landscape and Naval")."""
+    return re.split(r", Except\b", title)[0]
+
+
 def _variants(title: str) -> list[str]:
     """A title's parts that are titles too: "Maids and Housekeeping Cleaners" gives
     "Maids" and "Housekeeping Cleaners"; "Cooks, Restaurant" gives "Restaurant Cooks"."""
     # "Engineers, All Other" is a residual group, not a title anyone holds.
     if re.search(r"\bAll Other\b", title):
         return []
-    head = re.split(r", Except\b", title)[0]
+    head = _excepted(title)
     out = [head] if head != title else []
     parts = head.split(" and ")
     if len(parts) == 2 and "," not in head and all(p.endswith("s") for p in parts):
@@ -599,11 +604,11 @@ def build(  # noqa: C901 (one pass per table, in order)
         for code, title, description in onet:
             soc = _oews_code(code[:7], bls)
             names[code] = bls.get(soc, title)
-            # The title column holds what the job is called, not what it excludes: the
-            # full title (", Except ...") goes with the alternates.
+            # What the job is called, not what it excludes: "Naval" in "Architects, Except
+            # Landscape and Naval" is no word of an architect's title.
             docs[code] = {
                 "title": _variants(title) or [title],
-                "alternates": [title],
+                "alternates": [_excepted(title)],
                 "description": [description],
                 "tasks": tasks.get(title, []),
             }
@@ -622,7 +627,7 @@ def build(  # noqa: C901 (one pass per table, in order)
                 names[code] = name
                 docs[code] = {
                     "title": _variants(name) or [name],
-                    "alternates": [name],
+                    "alternates": [_excepted(name)],
                     "description": [],
                     "tasks": [],
                 }
@@ -653,7 +658,7 @@ def build(  # noqa: C901 (one pass per table, in order)
                     doubtful[code].append(title)
         for soc, codes in by_soc.items():
             for code in codes:
-                docs[code]["alternates"].append(bls.get(soc, ""))
+                docs[code]["alternates"].append(_excepted(bls.get(soc, "")))
 
         exact_rows, alternate_rows, ambiguous = [], [], 0
         for key, found in sorted(phrases.items()):

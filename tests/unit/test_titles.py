@@ -60,6 +60,16 @@ REFERENCE = Path(titles.__file__).parent
         ("Aircraft Fueler", "53-6032"),
         # Words that each title many occupations may title one together.
         ("Computer Repair Technician", "49-2011"),
+        # A typo of a word the coder spells out, alone or with its neighbour.
+        ("Night Custodain", "37-2011"),
+        ("Custmer Service Representative", "43-4051"),
+        # Shortenings and trade words.
+        ("Atty - Family Law", "23-1011"),
+        ("RVT - Emergency", "29-2056"),
+        ("Cowboy", "45-2093"),
+        # What a title excludes is no word of it: "Architects, Except Landscape and
+        # Naval" had made a naval architect an architect, surely.
+        ("Ship Naval Architect", "17-2121"),
         # A worker's noun counts where O*NET names the field by it: a nurse manager is a
         # manager of nursing (O*NET's "Nursing Director"), not a natural sciences manager.
         ("Nurse Manager", "11-9111"),
@@ -194,7 +204,7 @@ def test_an_ooh_title_is_a_known_alternate_and_says_when_its_code_was_a_choice()
         ("Car Washer", "53-7061"),
         # "Physicians and surgeons" is two groups, 29-1210 and 29-1240, not the one
         # occupation its words search to (orthopedic surgeons).
-        ("General Internist", "29-1216"),
+        ("Paediatrician", "29-1221"),
         # The "Police" of "Police and detectives" names SOC's 33-3050 Police Officers:
         # a policeman is a patrol officer, not a detective.
         ("Policeman", "33-3051"),

@@ -166,11 +166,48 @@ ABBREVIATIONS: dict[str, str] = {
     "math": "mathematics",
     "k 12": "",
     "k12": "",
+    "atty": "attorney",
+    "sgt": "sergeant",
+    "nuc med": "nuclear medicine",
+    "biomed": "biomedical",
+    "rvt": "veterinary technician",
+    "lvt": "veterinary technician",
+    "cvt": "veterinary technician",
+    "pmhnp": "psychiatric nurse practitioner",
+    "mls": "clinical laboratory technologist",
+    "mlt": "clinical laboratory technician",
+    "ob gyn": "obstetrician gynecologist",
+    "obgyn": "obstetrician gynecologist",
+    "chw": "community health worker",
+    "ee": "electrical engineer",
+    "rf": "radio frequency",
+    "av": "audio video",
+    "vfx": "special effects",
+    "rv": "recreational vehicle",
+    "atm": "automated teller machine",
+    "ag": "agricultural",
+    "l d": "training development",
+    # Front and back of house: where in a restaurant, not what the work is.
+    "foh": "",
+    "boh": "",
 }
 # Everyday names for a job that no O*NET or BLS title uses, spelled as the one that does
 # (what O*NET's lay titles would give; that file is not among the inputs).
 LAY_TERMS: dict[str, str] = {
     "caregiver": "personal care aide",
+    "internist": "general internal medicine physician",
+    "cowhand": "ranch hand",
+    "cowboy": "ranch hand",
+    "rodbuster": "reinforcing iron rebar worker",
+    "derrickhand": "derrick operator",
+    "roughneck": "helper extraction worker",
+    "cobbler": "shoe repairer",
+    "bellman": "bellhop",
+    "cameraman": "camera operator",
+    "pressman": "printing press operator",
+    "missionary": "religious worker",
+    "promotora": "community health worker",
+    "waitstaff": "waiter waitress",
     "custodian": "janitor",
     "doctor": "physician",
     "babysitter": "childcare worker",
@@ -466,7 +503,12 @@ def _code(title: str) -> TitleMatch:
                 title, Candidate(row[0], row[1]), "known alternate", sure, None, runner
             )
     # A title of level words only ("Vice President", "Lead") names no work to code.
-    core = [_spelled(token) for token in words(title)]
+    given = words(title)
+    core = [_respelled(token) for token in given]
+    # A word spelled right may be one the coder spells out, alone ("custodain") or with
+    # its neighbour ("custmer service"), as it would have been spelled right.
+    if core != given:
+        core = _expand(core)
     found = _search(title, core)
     # "Farm worker" may be O*NET's "farmworker", but an "assembly line worker" is no
     # lineworker: the joined words are searched too, and the surer match wins.
@@ -724,6 +766,21 @@ def _known(token: str) -> bool:
 
 def _is_title_word(token: str) -> bool:
     return _occupations_titled(token) is not None
+
+
+def _respelled(token: str) -> str:
+    """``token`` spelled right: a title word, or an everyday word the coder spells out
+    ("custodain" is a custodian, a janitor)."""
+    spelled = _spelled(token)
+    if spelled != token or len(token) < 5 or _known(token):
+        return spelled
+    return next((word for word in _spelled_out() if _one_edit(token, word)), token)
+
+
+@cache
+def _spelled_out() -> list[str]:
+    """The single words ``_expand`` spells out that are long enough to misspell."""
+    return sorted(w for w in _synonyms() if len(w) >= 5 and " " not in w)
 
 
 def _spelled(token: str) -> str:
