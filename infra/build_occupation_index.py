@@ -343,6 +343,17 @@ def _code_ooh(
         coded = titles.read(raw)
         found, other = coded.occupation, coded.runner_up
         near = {c[:4] for c in codes}
+        # A profile placed only by an unsure search of its name ("Material recording
+        # clerks" as file clerks, at 0.35) is a guess; a sure reading of the title
+        # ("Receiving clerk": shipping and receiving clerks) is not.
+        whole = titles.read(profile)
+        guessed = (
+            not named
+            and whole.match == "search"
+            and not whole.sure
+            and whole.occupation is not None
+            and codes == [whole.occupation.soc]
+        )
         if named:
             # Where the coder reads the title surely as another occupation, two sources
             # disagree ("Environmental technician": OOH's environmental engineering
@@ -354,7 +365,11 @@ def _code_ooh(
         elif (
             found
             and found.soc[:2] in majors
-            and (not near or found.soc in codes or (coded.sure and found.soc[:4] in near))
+            and (
+                not near
+                or found.soc in codes
+                or (coded.sure and (found.soc[:4] in near or guessed))
+            )
         ):
             runner = other.soc if other and other.soc[:2] in majors else None
             out[raw] = (found.soc, coded.sure, None if coded.sure else runner)

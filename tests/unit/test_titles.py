@@ -63,6 +63,8 @@ REFERENCE = Path(titles.__file__).parent
         # A typo of a word the coder spells out, alone or with its neighbour.
         ("Night Custodain", "37-2011"),
         ("Custmer Service Representative", "43-4051"),
+        # A shift's lead is its supervisor.
+        ("Shift Lead - Retail", "41-1011"),
         # Shortenings and trade words.
         ("Atty - Family Law", "23-1011"),
         ("RVT - Emergency", "29-2056"),
@@ -212,6 +214,9 @@ def test_an_ooh_title_is_a_known_alternate_and_says_when_its_code_was_a_choice()
         # nurse; a reading it is not sure of, outside the profile's occupations, no
         # longer overrides the profile.
         ("Critical Care Physician", "29-1214"),
+        # "Material recording clerks" searched as words was file clerks, at 0.35: a guess,
+        # which the coder's sure reading of a title of the profile outweighs.
+        ("Receiving Clerk", "43-5071"),
     ],
 )
 def test_an_ooh_profile_that_is_an_soc_group_spreads_its_titles_over_the_group(
@@ -237,6 +242,9 @@ def test_an_ooh_profile_that_is_an_soc_group_spreads_its_titles_over_the_group(
         # the nurse practitioners'.
         ("Medical Lab Scientist", "19-1042", "29-2010"),
         ("Respiratory Care Practitioner", "29-1171", "29-1126"),
+        # The job itself, the head noun ("ATC", an athletic trainer), is nowhere in the
+        # winner: matched on its qualifier's school alone.
+        ("ATC - High School", "11-9032", "29-9091"),
     ],
 )
 def test_a_search_won_through_role_words_others_words_or_only_tasks_is_not_sure(
@@ -345,3 +353,11 @@ def test_the_build_reads_a_title_without_the_doubt_of_a_word_only_in_tasks() -> 
     # OOH's own filing of a title is the build's check on the coder's reading.
     assert not titles.code("Medical Lab Scientist").sure
     assert titles.read("Medical Lab Scientist").confidence > titles.NOT_SURE
+
+
+def test_a_job_ads_words_and_a_licence_class_are_not_the_job() -> None:
+    # "Needed" had been the head noun of "Dishwashers Needed", which the job, a
+    # dishwasher, must be; a class is a licence's or a grade's ("CDL Class A Driver").
+    assert titles.words("Dishwashers Needed") == ["dishwasher"]
+    assert titles.words("Roofers Wanted") == ["roofer"]
+    assert "class" not in titles.words("CDL Class A Driver")

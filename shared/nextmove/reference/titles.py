@@ -149,6 +149,7 @@ ABBREVIATIONS: dict[str, str] = {
     "ap": "accounts payable",
     "a r": "accounts receivable",
     "ehs": "environmental health safety",
+    "tsa officer": "transportation security screener",
     "tsa": "transportation security screener",
     "bmet": "medical equipment repairer",
     "rad": "radiologic",
@@ -195,6 +196,9 @@ ABBREVIATIONS: dict[str, str] = {
 # (what O*NET's lay titles would give; that file is not among the inputs).
 LAY_TERMS: dict[str, str] = {
     "caregiver": "personal care aide",
+    # A shift's lead runs the shift: the first-line supervisor SOC codes.
+    "shift lead": "supervisor",
+    "shift leader": "supervisor",
     "internist": "general internal medicine physician",
     "cowhand": "ranch hand",
     "cowboy": "ranch hand",
@@ -241,7 +245,7 @@ DROPPED = frozenset(
     """
     senior sr snr junior jr lead principal staff associate i ii iii iv v vi level lvl
     vp svp evp avp chief head apprentice trainee journeyman journeyperson entry
-    experienced certified
+    experienced certified class
     part full time night day evening weekend shift overnight remote hybrid onsite
     contract temporary temp seasonal per diem prn travel traveling traveler
     new grad graduate intern internship
@@ -295,6 +299,7 @@ MILITARY = frozenset(
 _FILLER = frozenset(
     """
     a an and at for in of the to with on or
+    needed wanted hiring
     """.split()  # noqa: SIM905 (a list of words reads best as words)
 )
 _WORD = re.compile(r"[a-z0-9]+")
@@ -638,6 +643,17 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
             # no title uses: a "Driving Instructor" is not, surely, a fitness instructor.
             and (bool(said) or not qualifiers)
             and not generic
+            # Nor when the title's head noun, the job, is nowhere in the winner: "ATC -
+            # High School" matched on its school alone is no education administrator,
+            # nor a "Heavy Equipment Operator - Construction" a mechanic.
+            and (
+                len(head) < 2
+                or (
+                    credit[head] > 0
+                    if head in credit
+                    else head in named or head in described or head in tasked
+                )
+            )
         )
         # A word of the title only in the winner's tasks: see ``code``.
         thin = any(credit[t] == IN_TASKS for t in titled)
