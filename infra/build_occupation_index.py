@@ -560,7 +560,8 @@ def _excepted(title: str) -> str:
 
 def _variants(title: str) -> list[str]:
     """A title's parts that are titles too: "Maids and Housekeeping Cleaners" gives
-    "Maids" and "Housekeeping Cleaners"; "Cooks, Restaurant" gives "Restaurant Cooks"."""
+    "Maids" and "Housekeeping Cleaners", "Tree Trimmers and Pruners" "Tree Trimmers"
+    and "Tree Pruners"; "Cooks, Restaurant" gives "Restaurant Cooks"."""
     # "Engineers, All Other" is a residual group, not a title anyone holds.
     if re.search(r"\bAll Other\b", title):
         return []
@@ -568,7 +569,12 @@ def _variants(title: str) -> list[str]:
     out = [head] if head != title else []
     parts = head.split(" and ")
     if len(parts) == 2 and "," not in head and all(p.endswith("s") for p in parts):
-        out += parts
+        first, second = parts
+        # "Fiberglass Laminators and Fabricators" are fiberglass fabricators, not every
+        # fabricator: a lone noun after "and" takes the words before the first's.
+        if " " not in second and " " in first:
+            second = f"{first.rsplit(' ', 1)[0]} {second}"
+        out += [first, second]
     if m := re.fullmatch(r"([^,]+), ([^,]+)", head):
         out.append(f"{m.group(2)} {m.group(1)}")
     return out

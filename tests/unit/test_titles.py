@@ -65,6 +65,9 @@ REFERENCE = Path(titles.__file__).parent
         ("Custmer Service Representative", "43-4051"),
         # A shift's lead is its supervisor.
         ("Shift Lead - Retail", "41-1011"),
+        # Two names for one job, of which the index knows one: as sure as they agree.
+        ("Firefighter / EMT", "33-2011"),
+        ("Welder / Fabricator", "51-4121"),
         # Shortenings and trade words.
         ("Atty - Family Law", "23-1011"),
         ("RVT - Emergency", "29-2056"),
@@ -361,3 +364,23 @@ def test_a_job_ads_words_and_a_licence_class_are_not_the_job() -> None:
     assert titles.words("Dishwashers Needed") == ["dishwasher"]
     assert titles.words("Roofers Wanted") == ["roofer"]
     assert "class" not in titles.words("CDL Class A Driver")
+
+
+@pytest.mark.parametrize(
+    ("title", "not_soc"),
+    [
+        # "Fiberglass Laminators and Fabricators" names fiberglass fabricators, and
+        # "Timing Device Assemblers and Adjusters" timing-device adjusters: neither part
+        # alone is a title of theirs.
+        ("Fabricator", "51-2051"),
+        ("Adjuster", "51-2061"),
+        # "Solar Sales Representatives and Assessors".
+        ("Assessor", "41-4011"),
+    ],
+)
+def test_a_lone_noun_after_and_is_no_title_of_the_occupation_alone(
+    title: str, not_soc: str
+) -> None:
+    coded = titles.code(title)
+    assert coded.match != "known alternate"
+    assert coded.occupation is None or coded.occupation.soc != not_soc or not coded.sure

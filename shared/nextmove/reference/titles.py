@@ -533,6 +533,23 @@ def _code(title: str) -> TitleMatch:
             return TitleMatch(
                 title, known.occupation, known.match, min(known.confidence, NOT_SURE), None, runner
             )
+    # "CEO / Co-Founder", "Ceramic Artist / Potter": two names for one job, of which the
+    # index may know one. Only as sure as the two agree.
+    sides = [side for side in main.split("/") if _WORD.search(side.lower())]
+    if found.confidence < NOT_SURE and len(sides) == 2:
+        first, second = (_code(side.strip()) for side in sides)
+        best, other = (first, second) if first.confidence >= second.confidence else (second, first)
+        if best.occupation and best.confidence >= NOT_SURE:
+            agree = other.occupation is not None and other.occupation.soc == best.occupation.soc
+            runner = found.occupation if found.occupation != best.occupation else found.runner_up
+            return TitleMatch(
+                title,
+                best.occupation,
+                best.match,
+                best.confidence if agree else min(best.confidence, NOT_SURE),
+                best.score,
+                best.runner_up if agree else (other.occupation or runner),
+            )
     return found
 
 
@@ -815,7 +832,10 @@ def _spelled(token: str) -> str:
     for (word,) in rows:
         if _one_edit(token, word):
             return str(word)
-    # Two edits apart ("practioner"): the closest title word, when it is close enough.
+    # Two edits apart ("practioner"): the closest title word, when it is close enough,
+    # in a word long enough that two edits are a typo ("founder" is no "foundry").
+    if len(token) < 8:
+        return token
     import difflib
 
     near = [w for w in _title_words() if w[0] == token[0] and abs(len(w) - len(token)) <= 2]
