@@ -72,6 +72,12 @@ REFERENCE = Path(titles.__file__).parent
         ("Atty - Family Law", "23-1011"),
         ("RVT - Emergency", "29-2056"),
         ("Cowboy", "45-2093"),
+        # Everyday words the index lacks; unknown, "notary" had been read, surely, as
+        # "rotary" (drill operators), "miner" as "mixer" (bakers).
+        ("Gardener", "37-3011"),
+        ("Notary", "23-2099"),
+        ("Coal Miner", "47-5041"),
+        ("Priest", "21-2011"),
         # What a title excludes is no word of it: "Architects, Except Landscape and
         # Naval" had made a naval architect an architect, surely.
         ("Ship Naval Architect", "17-2121"),
