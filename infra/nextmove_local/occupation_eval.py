@@ -22,6 +22,9 @@ HOLDOUT2_SET = ROOT / "tests" / "data" / "holdout2_titles.csv"
 # Written by labellers who never saw the coder, larger and noisier than the others: its
 # first run is the held-out figure.
 HOLDOUT3_SET = ROOT / "tests" / "data" / "holdout3_titles.csv"
+# Written by two more labellers who never saw the coder, once the third had been looked
+# at: its first run is the held-out figure of today's coder.
+HOLDOUT4_SET = ROOT / "tests" / "data" / "holdout4_titles.csv"
 
 
 @dataclass

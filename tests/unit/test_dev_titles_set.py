@@ -1,5 +1,6 @@
 """The dev set (tests/data/dev_titles.csv), on which the title coder is tuned, and the
-hold-out sets (tests/data/holdout_titles.csv, holdout2_titles.csv, holdout3_titles.csv) are
+hold-out sets (tests/data/holdout_titles.csv, holdout2_titles.csv, holdout3_titles.csv,
+holdout4_titles.csv) are
 well formed and apart
 from the sets before them: every label a code BLS publishes wages for, every SOC major
 group represented, no title an earlier set's, a BLS name or a hand-map phrase."""
@@ -30,6 +31,13 @@ SETS = {
         "holdout_titles.csv",
         "holdout2_titles.csv",
     ],
+    "holdout4_titles.csv": [
+        "everyday_titles.csv",
+        "dev_titles.csv",
+        "holdout_titles.csv",
+        "holdout2_titles.csv",
+        "holdout3_titles.csv",
+    ],
 }
 # The fewest titles a major group has in each (the hold-out set's legal and food groups
 # are small: most of their everyday titles were already in the earlier sets).
@@ -38,6 +46,7 @@ FEWEST = {
     "holdout_titles.csv": 2,
     "holdout2_titles.csv": 4,
     "holdout3_titles.csv": 15,
+    "holdout4_titles.csv": 11,
 }
 
 
