@@ -390,3 +390,32 @@ def test_a_lone_noun_after_and_is_no_title_of_the_occupation_alone(
     coded = titles.code(title)
     assert coded.match != "known alternate"
     assert coded.occupation is None or coded.occupation.soc != not_soc or not coded.sure
+
+
+@pytest.mark.parametrize(
+    ("title", "soc"),
+    [
+        # Each had been coded to another group's supervisors, or to the workers: a
+        # foreman's words ("first line supervisor") matched every supervisor alike.
+        ("Maintenance Foreman", "49-1011"),
+        ("General Foreman - Concrete", "47-1011"),
+        ("Warehouse Supervisor", "53-1047"),
+        ("Grounds Supervisor", "37-1012"),
+        ("Housekeeping Supervisor - Hotel", "37-1011"),
+        ("Casino Floor Supervisor", "39-1013"),
+        ("Crew Leader - Harvest", "45-1011"),
+        ("Shift Leader - Fast Food", "35-1012"),
+    ],
+)
+def test_a_supervisor_is_coded_to_the_supervisors_of_the_workers_named(
+    title: str, soc: str
+) -> None:
+    coded = titles.code(title)
+    assert coded.occupation is not None and coded.occupation.soc == soc
+    # Which workers is a reading of the title's other words: named, not sure.
+    assert not coded.sure and coded.runner_up is not None
+
+
+def test_a_sure_supervisor_match_is_not_second_guessed() -> None:
+    coded = titles.code("Janitorial Supervisor")
+    assert coded.occupation is not None and coded.occupation.soc == "37-1011" and coded.sure

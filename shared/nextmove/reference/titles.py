@@ -28,6 +28,7 @@ immutable, as ``market`` opens ``wages.sqlite``.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass, replace
@@ -311,6 +312,32 @@ ROLE_WORDS = frozenset(
 OTHER_JOB_WORDS = frozenset(
     {"helper", "supervisor", "manager", "teacher", "instructor", "aide", "assistant"}
 )
+# Who supervises whom, by SOC 2018's structure: the workers' code (its longest prefix
+# here) -> their first-line supervisors' (all other workers of a group: the group's).
+SUPERVISORS = {
+    "33-2": "33-1021",  # firefighting and prevention
+    "33-301": "33-1011",  # bailiffs, correctional officers and jailers
+    "33-3": "33-1012",  # police and detectives
+    "33-903": "33-1091",  # security guards and gambling surveillance
+    "33": "33-1099",
+    "35": "35-1012",
+    "37-2": "37-1011",  # building cleaning
+    "37-3": "37-1012",  # grounds maintenance
+    "39-301": "39-1013",  # gambling services
+    "39-3": "39-1014",  # entertainment attendants
+    "39-9032": "39-1014",  # recreation workers
+    "39": "39-1022",  # personal service
+    "41-2": "41-1011",  # retail sales
+    "41": "41-1012",
+    "43": "43-1011",
+    "45": "45-1011",
+    "47": "47-1011",
+    "49": "49-1011",
+    "51": "51-1011",
+    "53": "53-1047",
+}
+# The words of a supervisor's title that say it supervises, not what work.
+SUPERVISING = frozenset({"supervisor", "crew", "general", "leader"})
 UNDER_WORDS = frozenset({"assistant", "deputy", "associate", "vice"})
 LEADS = frozenset({"manager", "director", "principal", "superintendent", "editor", "coach"})
 # Level words that are jobs of their own when they end a title.
@@ -545,6 +572,9 @@ def _code(title: str) -> TitleMatch:
     if (joined := _joined(core)) != core:
         other = _search(title, joined)
         found = other if other.confidence > found.confidence else found
+    # "Maintenance Foreman": a supervisor is coded to the first-line supervisors of the
+    # workers supervised (SOC's rule), whom the rest of the title names.
+    found = _supervisor(title, core, found)
     # "Compliance Officer - Banking": the job before its qualifier is a title the index
     # knows, and the whole title's search is weaker than a guessed alternate would be.
     main = _QUALIFIED.split(title, maxsplit=1)[0]
@@ -576,6 +606,44 @@ def _code(title: str) -> TitleMatch:
                 best.runner_up if agree else (other.occupation or runner),
             )
     return found
+
+
+def _supervised(title: str, core: list[str]) -> list[str] | None:
+    """The words of a supervisor's title that name the work supervised ("maintenance" of
+    "Maintenance Foreman", "harvest" of "Crew Leader - Harvest"), or None when the title
+    names no supervisor."""
+    level = words(title, keep_level=True)
+    crew = any(a == "crew" and b in ("leader", "lead") for a, b in itertools.pairwise(level))
+    if "supervisor" not in core and not crew:
+        return None
+    text = " ".join(core).replace("first line supervisor", "supervisor")
+    work = [t for t in text.split() if t not in SUPERVISING]
+    return work or None
+
+
+def _supervisor(title: str, core: list[str], found: TitleMatch) -> TitleMatch:
+    """For a supervisor's title the search is not sure of, the first-line supervisors
+    of the workers the rest of it names ("Maintenance Foreman": of maintenance workers,
+    mechanics and repairers), as SOC 2018's structure files them; else ``found`` (also
+    when those workers have no supervisors of their own: a "Farm Labor" worker is read
+    as a labor contractor)."""
+    work = _supervised(title, core) if found.confidence < CONFIDENT else None
+    workers = _code(" ".join([*work, "worker"])) if work else None
+    if workers is None or workers.occupation is None:
+        return found
+    soc = workers.occupation.soc
+    if soc not in SUPERVISORS.values():
+        prefixes = sorted(SUPERVISORS, key=len, reverse=True)
+        prefix = next((p for p in prefixes if soc.startswith(p)), None)
+        if prefix is None:
+            return found
+        soc = SUPERVISORS[prefix]
+    if found.occupation is not None and found.occupation.soc == soc:
+        return found
+    (name,) = _db().execute("SELECT name FROM occupation WHERE soc = ?", (soc,)).fetchone()
+    runner = found.occupation or found.runner_up
+    confidence = min(max(workers.confidence, found.confidence), NOT_SURE)
+    return TitleMatch(title, Candidate(soc, name), "search", confidence, None, runner)
 
 
 def _joined(tokens: list[str]) -> list[str]:
