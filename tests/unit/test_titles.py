@@ -419,3 +419,26 @@ def test_a_supervisor_is_coded_to_the_supervisors_of_the_workers_named(
 def test_a_sure_supervisor_match_is_not_second_guessed() -> None:
     coded = titles.code("Janitorial Supervisor")
     assert coded.occupation is not None and coded.occupation.soc == "37-1011" and coded.sure
+
+
+def test_a_search_the_title_without_its_first_word_knows_otherwise_is_not_sure() -> None:
+    # "IT" is in information security analysts' titles, and had won them, surely, a
+    # title whose "Systems Analyst" is a computer systems analyst.
+    coded = titles.code("IT Systems Analyst")
+    assert not coded.sure
+    assert coded.runner_up is not None and coded.runner_up.soc == "15-1211"
+    assert titles.code("Systems Analyst").occupation == coded.runner_up
+
+
+@pytest.mark.parametrize(
+    ("title", "soc"),
+    [
+        # Had been, surely, floor insulation workers ("floor worker"), and child and
+        # family social workers (only their tasks say "psychiatric").
+        ("Kill Floor Worker", "51-3023"),
+        ("Psychiatric Social Worker", "21-1023"),
+    ],
+)
+def test_trade_and_soc_titles_the_words_misread(title: str, soc: str) -> None:
+    coded = titles.code(title)
+    assert coded.occupation is not None and coded.occupation.soc == soc

@@ -265,6 +265,11 @@ LAY_TERMS: dict[str, str] = {
     "nail tech": "manicurist pedicurist",
     "nail technician": "manicurist pedicurist",
     "package handler": "hand laborer freight stock material mover",
+    # SOC's own title for mental health social workers (21-1023); only the child and
+    # family social workers' tasks say "psychiatric", which had made them the reading.
+    "psychiatric social worker": "mental health social worker",
+    # Where a meatpacking plant slaughters, not a floor to insulate.
+    "kill floor": "slaughterer",
 }
 # Words that say how, when or how senior, not what the work is.
 DROPPED = frozenset(
@@ -575,6 +580,7 @@ def _code(title: str) -> TitleMatch:
     # "Maintenance Foreman": a supervisor is coded to the first-line supervisors of the
     # workers supervised (SOC's rule), whom the rest of the title names.
     found = _supervisor(title, core, found)
+    found = _modifier_dropped(title, core, found)
     # "Compliance Officer - Banking": the job before its qualifier is a title the index
     # knows, and the whole title's search is weaker than a guessed alternate would be.
     main = _QUALIFIED.split(title, maxsplit=1)[0]
@@ -606,6 +612,23 @@ def _code(title: str) -> TitleMatch:
                 best.runner_up if agree else (other.occupation or runner),
             )
     return found
+
+
+def _modifier_dropped(title: str, core: list[str], found: TitleMatch) -> TitleMatch:
+    """A search is not sure when the title without its first word is a title the index
+    surely knows as another occupation: "IT Systems Analyst" won as information
+    security analysts through the "IT" of their titles, where a "Systems Analyst" is a
+    computer systems analyst, who is then the runner-up. (The known title does not win:
+    a "Hotel General Manager" is a lodging manager, not a general manager.)"""
+    if found.match != "search" or found.occupation is None or len(core) < 3:
+        return found
+    known = _code(" ".join(core[1:]))
+    if known.match not in ("exact title", "known alternate") or not known.sure:
+        return found
+    if known.occupation is None or known.occupation.soc == found.occupation.soc:
+        return found
+    confidence = min(found.confidence, NOT_SURE)
+    return replace(found, confidence=confidence, runner_up=known.occupation)
 
 
 def _supervised(title: str, core: list[str]) -> list[str] | None:
