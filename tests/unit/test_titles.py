@@ -85,6 +85,20 @@ REFERENCE = Path(titles.__file__).parent
         # manager of nursing (O*NET's "Nursing Director"), not a natural sciences manager.
         ("Nurse Manager", "11-9111"),
         ("Nurse Manager - Med/Surg", "11-9111"),
+        # A licence's class before its name; a therapist where a clinic says "PT" or
+        # "OT"; a "(PT)" after a title is part-time; trade and warehouse words.
+        ("Class A CDL Driver", "53-3032"),
+        ("Outpatient PT", "29-1123"),
+        ("PT Aide", "31-2022"),
+        ("Pediatric OT", "29-1122"),
+        ("Cashier - Grocery (PT)", "41-2011"),
+        ("Nurses Aide", "31-1131"),
+        ("Order Selector", "53-7065"),
+        ("Garbage Collector", "53-7081"),
+        ("Framer", "47-2031"),
+        # A trade's name alone is its worker: an apprentice is coded as the trade.
+        ("Plumbing Apprentice", "47-2152"),
+        ("Welding", "51-4121"),
         # Software jargon from the hand map still wins.
         ("SRE", "15-1252"),
         ("Member of Technical Staff", "15-1252"),

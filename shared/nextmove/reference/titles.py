@@ -89,12 +89,18 @@ ABBREVIATIONS: dict[str, str] = {
     "slp": "speech language pathologist",
     "cota": "occupational therapy assistant",
     "pta": "physical therapist assistant",
+    # A therapist where a clinic says it ("Outpatient PT", "PT Aide"); a "(PT)" after a
+    # title is part-time, and is dropped before this.
+    "pt": "physical therapist",
+    "ot": "occupational therapist",
     "rt": "respiratory therapist",
     "rrt": "respiratory therapist",
     "pharmd": "pharmacist",
     "cpht": "pharmacy technician",
     "otr l": "occupational therapist",
     "cdl a": "heavy tractor trailer truck driver",
+    "class a cdl": "heavy tractor trailer truck driver",
+    "cdl class a": "heavy tractor trailer truck driver",
     "cdl b": "truck driver",
     "cdl": "truck driver",
     "otr": "heavy tractor trailer truck driver",
@@ -265,6 +271,13 @@ LAY_TERMS: dict[str, str] = {
     "nail tech": "manicurist pedicurist",
     "nail technician": "manicurist pedicurist",
     "package handler": "hand laborer freight stock material mover",
+    "order selector": "order filler",
+    "order picker": "order filler",
+    "nurse aide": "nursing assistant",
+    "nurses aide": "nursing assistant",
+    "garbage collector": "refuse collector",
+    "trash collector": "refuse collector",
+    "framer": "carpenter",
     # SOC's own title for mental health social workers (21-1023); only the child and
     # family social workers' tasks say "psychiatric", which had made them the reading.
     "psychiatric social worker": "mental health social worker",
@@ -505,6 +518,7 @@ def words(title: str, *, keep_level: bool = False) -> list[str]:
     abbreviations spelled out, filler (and, unless ``keep_level``, level) words
     dropped, plurals made singular."""
     text = title.lower().replace("\u2019", "'").replace("&", " and ")
+    text = re.sub(r"\((?:pt|ft)\)", " ", text)  # part-time, full-time
     # What follows " - ", a comma, "(" or " to " qualifies the job ("Nurse Manager - ICU",
     # "RN, ICU", "Executive Assistant to the CEO"): it goes first, so that the job's
     # own head noun ends the title, as English titles end with theirs.
@@ -565,12 +579,7 @@ def _code(title: str) -> TitleMatch:
                 title, Candidate(row[0], row[1]), "known alternate", sure, None, runner
             )
     # A title of level words only ("Vice President", "Lead") names no work to code.
-    given = words(title)
-    core = [_respelled(token) for token in given]
-    # A word spelled right may be one the coder spells out, alone ("custodain") or with
-    # its neighbour ("custmer service"), as it would have been spelled right.
-    if core != given:
-        core = _expand(core)
+    core = _core(words(title))
     found = _search(title, core)
     # "Farm worker" may be O*NET's "farmworker", but an "assembly line worker" is no
     # lineworker: the joined words are searched too, and the surer match wins.
@@ -629,6 +638,22 @@ def _modifier_dropped(title: str, core: list[str], found: TitleMatch) -> TitleMa
         return found
     confidence = min(found.confidence, NOT_SURE)
     return replace(found, confidence=confidence, runner_up=known.occupation)
+
+
+def _core(given: list[str]) -> list[str]:
+    """A title's words as searched: spelled right, and a trade's name alone as its
+    worker."""
+    core = [_respelled(token) for token in given]
+    # A word spelled right may be one the coder spells out, alone ("custodain") or with
+    # its neighbour ("custmer service"), as it would have been spelled right.
+    if core != given:
+        core = _expand(core)
+    # "Plumbing Apprentice": an apprentice plumber, coded as the trade, as SOC codes
+    # apprentices.
+    if len(core) == 1 and core[0].endswith("ing"):
+        worker = core[0][:-3] + "er"
+        core = [worker] if _is_title_word(worker) else core
+    return core
 
 
 def _supervised(title: str, core: list[str]) -> list[str] | None:
