@@ -96,6 +96,10 @@ REFERENCE = Path(titles.__file__).parent
         ("Order Selector", "53-7065"),
         ("Garbage Collector", "53-7081"),
         ("Framer", "47-2031"),
+        # Had been, surely, a motorcycle mechanic and a teaching assistant outside
+        # colleges ("graduate" alone is a level).
+        ("Bike Mechanic", "49-3091"),
+        ("Graduate Teaching Assistant", "25-9044"),
         # A trade's name alone is its worker: an apprentice is coded as the trade.
         ("Plumbing Apprentice", "47-2152"),
         ("Welding", "51-4121"),

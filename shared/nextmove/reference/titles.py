@@ -195,6 +195,11 @@ ABBREVIATIONS: dict[str, str] = {
     "atm": "automated teller machine",
     "ag": "agricultural",
     "l d": "training development",
+    "3pl": "logistics",  # third-party logistics
+    # SOC's own title for postsecondary teaching assistants (25-9044); "graduate" alone
+    # is a level ("New Grad RN").
+    "graduate teaching assistant": "postsecondary teaching assistant",
+    "graduate assistant": "postsecondary teaching assistant",
     # Front and back of house: where in a restaurant, not what the work is.
     "foh": "",
     "boh": "",
@@ -271,6 +276,7 @@ LAY_TERMS: dict[str, str] = {
     "nail tech": "manicurist pedicurist",
     "nail technician": "manicurist pedicurist",
     "package handler": "hand laborer freight stock material mover",
+    "bike": "bicycle",
     "order selector": "order filler",
     "order picker": "order filler",
     "nurse aide": "nursing assistant",
