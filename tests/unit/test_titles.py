@@ -100,6 +100,9 @@ REFERENCE = Path(titles.__file__).parent
         # colleges ("graduate" alone is a level).
         ("Bike Mechanic", "49-3091"),
         ("Graduate Teaching Assistant", "25-9044"),
+        # Two letters off a long title word: a typo.
+        ("Millwrite", "49-9044"),
+        ("Vocational Rehab Counsler", "21-1015"),
         # A trade's name alone is its worker: an apprentice is coded as the trade.
         ("Plumbing Apprentice", "47-2152"),
         ("Welding", "51-4121"),

@@ -986,7 +986,7 @@ def _spelled(token: str) -> str:
     import difflib
 
     near = [w for w in _title_words() if w[0] == token[0] and abs(len(w) - len(token)) <= 2]
-    close = difflib.get_close_matches(token, near, n=1, cutoff=0.85)
+    close = difflib.get_close_matches(token, near, n=1, cutoff=0.8)
     return close[0] if close else token
 
 
