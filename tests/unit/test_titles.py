@@ -103,6 +103,11 @@ REFERENCE = Path(titles.__file__).parent
         # Two letters off a long title word: a typo.
         ("Millwrite", "49-9044"),
         ("Vocational Rehab Counsler", "21-1015"),
+        # A crew's member is a worker of the work it names; a crew member alone, O*NET's
+        # fast-food crew.
+        ("Mowing Crew Member", "37-3011"),
+        ("Cabin Crew Member", "53-2031"),
+        ("Crew Member", "35-3023"),
         # A trade's name alone is its worker: an apprentice is coded as the trade.
         ("Plumbing Apprentice", "47-2152"),
         ("Welding", "51-4121"),

@@ -277,6 +277,7 @@ LAY_TERMS: dict[str, str] = {
     "nail technician": "manicurist pedicurist",
     "package handler": "hand laborer freight stock material mover",
     "bike": "bicycle",
+    "cabin crew": "flight attendant",
     "order selector": "order filler",
     "order picker": "order filler",
     "nurse aide": "nursing assistant",
@@ -654,6 +655,10 @@ def _core(given: list[str]) -> list[str]:
     # its neighbour ("custmer service"), as it would have been spelled right.
     if core != given:
         core = _expand(core)
+    # A crew's member is a worker of the work it names ("Mowing Crew Member").
+    if len(core) > 1 and core[-1] in ("crew", "member"):
+        head = len(core) - (2 if core[-2:] == ["crew", "member"] else 1)
+        core = [*core[:head], "worker"] if head and core[head] == "crew" else core
     # "Plumbing Apprentice": an apprentice plumber, coded as the trade, as SOC codes
     # apprentices.
     if len(core) == 1 and core[0].endswith("ing"):
