@@ -103,6 +103,14 @@ REFERENCE = Path(titles.__file__).parent
         # Two letters off a long title word: a typo.
         ("Millwrite", "49-9044"),
         ("Vocational Rehab Counsler", "21-1015"),
+        # Everyday names the search had read as others' jobs: desktop publishing, a
+        # ship's captain, a sports book's runner, logging equipment.
+        ("Desktop Support Tech II", "15-1232"),
+        ("Fire Captain", "33-1021"),
+        ("Food Runner", "35-9011"),
+        ("Excavator Operator", "47-2073"),
+        ("Sterile Processing Tech", "31-9093"),
+        ("Gas Station Attendant", "53-6031"),
         # A crew's member is a worker of the work it names; a crew member alone, O*NET's
         # fast-food crew.
         ("Mowing Crew Member", "37-3011"),
