@@ -25,6 +25,9 @@ HOLDOUT3_SET = ROOT / "tests" / "data" / "holdout3_titles.csv"
 # Written by two more labellers who never saw the coder, once the third had been looked
 # at: its first run is the held-out figure of today's coder.
 HOLDOUT4_SET = ROOT / "tests" / "data" / "holdout4_titles.csv"
+# Written blind as the fourth was, once the fourth had been looked at: the held-out figure
+# of the coder after that round.
+HOLDOUT5_SET = ROOT / "tests" / "data" / "holdout5_titles.csv"
 
 
 @dataclass
