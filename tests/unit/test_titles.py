@@ -111,6 +111,16 @@ REFERENCE = Path(titles.__file__).parent
         ("Excavator Operator", "47-2073"),
         ("Sterile Processing Tech", "31-9093"),
         ("Gas Station Attendant", "53-6031"),
+        # Trade words, credentials and shortenings ("Tin Knocker", "Pit Boss", "TSO",
+        # "Sys Admin", "QSR", "Sgt.").
+        ("TIN KNOCKER - HVAC DUCTWORK", "47-2211"),
+        ("Pit Boss - Table Games, Swing Shift", "39-1013"),
+        ("TSO - Airport Checkpoint Screening", "33-9093"),
+        ("Linux Sys Admin", "15-1244"),
+        ("Shift Lead - Drive Thru (QSR)", "35-1012"),
+        ("Correctional Sgt. - County Jail", "33-1011"),
+        ("Brand Ambassador - In-Store Sampling", "41-9011"),
+        ("Payroll Specialist II", "43-3051"),
         # A crew's member is a worker of the work it names; a crew member alone, O*NET's
         # fast-food crew.
         ("Mowing Crew Member", "37-3011"),

@@ -155,7 +155,7 @@ ABBREVIATIONS: dict[str, str] = {
     "a p": "accounts payable",
     "ap": "accounts payable",
     "a r": "accounts receivable",
-    "ehs": "environmental health safety",
+    "ehs": "occupational health safety",
     "tsa officer": "transportation security screener",
     "tsa": "transportation security screener",
     "bmet": "medical equipment repairer",
@@ -196,6 +196,18 @@ ABBREVIATIONS: dict[str, str] = {
     "ag": "agricultural",
     "l d": "training development",
     "3pl": "logistics",  # third-party logistics
+    "ff": "firefighter",
+    "tso": "transportation security screener",
+    "alj": "administrative law judge",
+    "sys admin": "network computer system administrator",
+    "sysadmin": "network computer system administrator",
+    "prod": "production",
+    "merch": "merchandise",
+    "ase": "automotive service",
+    "hoa": "community association",
+    "d2d": "door to door",
+    "qsr": "fast food restaurant",  # quick-service restaurant
+    "school psych": "school psychologist",
     # SOC's own title for postsecondary teaching assistants (25-9044); "graduate" alone
     # is a level ("New Grad RN").
     "graduate teaching assistant": "postsecondary teaching assistant",
@@ -318,6 +330,38 @@ LAY_TERMS: dict[str, str] = {
     "lift operator": "amusement recreation attendant",
     "watchmaker": "watch repairer",
     "garage door": "mechanical door",
+    "crew boss": "supervisor",
+    "sergeant": "supervisor",  # police and corrections: the first-line supervisor
+    "gaffer": "lighting technician",
+    "bar back": "bartender helper",
+    "barback": "bartender helper",
+    "pit boss": "gambling supervisor",
+    "tin knocker": "sheet metal worker",
+    "rod buster": "reinforcing iron rebar worker",
+    "lot porter": "vehicle cleaner",
+    "day porter": "janitor",
+    "building porter": "janitor",
+    "janitorial porter": "janitor",
+    "body man": "automotive body repairer",
+    "lube technician": "automotive service attendant",
+    "lube tech": "automotive service attendant",
+    "payroll specialist": "payroll clerk",
+    "sanitation worker": "refuse collector",
+    "unit secretary": "medical secretary",
+    "brand ambassador": "demonstrator product promoter",
+    "dog groomer": "animal caretaker",
+    "pet groomer": "animal caretaker",
+    "personal trainer": "exercise trainer fitness instructor",
+    "crematory technician": "crematory operator",
+    "radio personality": "radio disc jockey",
+    "visual merchandiser": "merchandise displayer",
+    "visual merchandise": "merchandise displayer",
+    "instructional coach": "instructional coordinator",
+    "rodman": "surveying technician",
+    "loan originator": "loan officer",
+    "cake decorator": "baker",
+    "drive thru": "fast food",
+    "drive through": "fast food",
     "cabin crew": "flight attendant",
     "order selector": "order filler",
     "order picker": "order filler",
@@ -405,7 +449,9 @@ SUPERVISORS = {
 # The words of a supervisor's title that say it supervises, not what work.
 SUPERVISING = frozenset({"supervisor", "crew", "general", "leader"})
 UNDER_WORDS = frozenset({"assistant", "deputy", "associate", "vice"})
-LEADS = frozenset({"manager", "director", "principal", "superintendent", "editor", "coach"})
+LEADS = frozenset(
+    {"manager", "director", "principal", "superintendent", "editor", "coach", "controller"}
+)
 # Level words that are jobs of their own when they end a title.
 HEAD_LEVEL_WORDS = frozenset({"principal", "associate"})
 MILITARY = frozenset(
