@@ -100,6 +100,9 @@ REFERENCE = Path(titles.__file__).parent
         # colleges ("graduate" alone is a level).
         ("Bike Mechanic", "49-3091"),
         ("Graduate Teaching Assistant", "25-9044"),
+        # A dropped letter is the likeliest slip: "electrican" is no "electrical".
+        ("Journeyman Electrican - Commercial", "47-2111"),
+        ("Payrol Clerk", "43-3051"),
         # Two letters off a long title word: a typo.
         ("Millwrite", "49-9044"),
         ("Vocational Rehab Counsler", "21-1015"),

@@ -1067,10 +1067,12 @@ def _spelled(token: str) -> str:
         tuple(keys),
     )
     # A shared deletion is one edit or two ("fueler" and "feller" both lose a letter to
-    # "feler"): only a word one edit away is the word meant.
-    for (word,) in rows:
-        if _one_edit(token, word):
-            return str(word)
+    # "feler"): only a word one edit away is the word meant; of those, one a letter
+    # longer first, a dropped letter being the likeliest slip ("electrican" is an
+    # electrician, not "electrical"), then the most used.
+    near = [str(word) for (word,) in rows if _one_edit(token, word)]
+    if near:
+        return min(near, key=lambda word: len(word) != len(token) + 1)
     # Two edits apart ("practioner"): the closest title word, when it is close enough,
     # in a word long enough that two edits are a typo ("founder" is no "foundry").
     if len(token) < 8:
