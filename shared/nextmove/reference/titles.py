@@ -652,26 +652,8 @@ def words(title: str, *, keep_level: bool = False) -> list[str]:
 def _code(title: str) -> TitleMatch:
     if not _WORD.search(title.lower()):
         return TitleMatch(title, None, "none", 0.0)
-    db = _db()
-    for keep_level in (True, False):
-        phrase = " ".join(words(title, keep_level=keep_level))
-        row = db.execute("SELECT soc, name, kind FROM exact WHERE phrase = ?", (phrase,)).fetchone()
-        if row is not None:
-            return TitleMatch(title, Candidate(row[0], row[1]), row[2], 1.0)
-        row = db.execute(
-            "SELECT a.soc, a.name, a.sure, r.soc, r.name FROM alternate a "
-            "LEFT JOIN occupation r ON r.onet = (SELECT min(onet) FROM occupation "
-            "WHERE soc = a.runner_up) WHERE a.phrase = ?",
-            (phrase,),
-        ).fetchone()
-        if row is not None:
-            # An OOH title whose occupation the build had to choose among its profile's
-            # is only as sure as a close search: the advice names the runner-up.
-            runner = Candidate(row[3], row[4]) if row[3] else None
-            sure = 1.0 if row[2] else NOT_SURE
-            return TitleMatch(
-                title, Candidate(row[0], row[1]), "known alternate", sure, None, runner
-            )
+    if (known := _known_title(title)) is not None:
+        return known
     # A title of level words only ("Vice President", "Lead") names no work to code.
     core = _core(words(title))
     found = _search(title, core)
@@ -725,10 +707,10 @@ def _modifier_dropped(title: str, core: list[str], found: TitleMatch) -> TitleMa
     a "Hotel General Manager" is a lodging manager, not a general manager.)"""
     if found.match != "search" or found.occupation is None or len(core) < 3:
         return found
-    known = _code(" ".join(core[1:]))
-    if known.match not in ("exact title", "known alternate") or not known.sure:
+    known = _known_title(" ".join(core[1:]))
+    if known is None or not known.sure or known.occupation is None:
         return found
-    if known.occupation is None or known.occupation.soc == found.occupation.soc:
+    if known.occupation.soc == found.occupation.soc:
         return found
     confidence = min(found.confidence, NOT_SURE)
     return replace(found, confidence=confidence, runner_up=known.occupation)
@@ -790,6 +772,32 @@ def _supervisor(title: str, core: list[str], found: TitleMatch) -> TitleMatch:
     runner = found.occupation or found.runner_up
     confidence = min(max(workers.confidence, found.confidence), NOT_SURE)
     return TitleMatch(title, Candidate(soc, name), "search", confidence, None, runner)
+
+
+def _known_title(title: str) -> TitleMatch | None:
+    """``title`` as an exact title or a known alternate, with or without its level
+    words; None when it is neither."""
+    db = _db()
+    for keep_level in (True, False):
+        phrase = " ".join(words(title, keep_level=keep_level))
+        row = db.execute("SELECT soc, name, kind FROM exact WHERE phrase = ?", (phrase,)).fetchone()
+        if row is not None:
+            return TitleMatch(title, Candidate(row[0], row[1]), row[2], 1.0)
+        row = db.execute(
+            "SELECT a.soc, a.name, a.sure, r.soc, r.name FROM alternate a "
+            "LEFT JOIN occupation r ON r.onet = (SELECT min(onet) FROM occupation "
+            "WHERE soc = a.runner_up) WHERE a.phrase = ?",
+            (phrase,),
+        ).fetchone()
+        if row is not None:
+            # An OOH title whose occupation the build had to choose among its profile's
+            # is only as sure as a close search: the advice names the runner-up.
+            runner = Candidate(row[3], row[4]) if row[3] else None
+            sure = 1.0 if row[2] else NOT_SURE
+            return TitleMatch(
+                title, Candidate(row[0], row[1]), "known alternate", sure, None, runner
+            )
+    return None
 
 
 def _joined(tokens: list[str]) -> list[str]:
