@@ -28,6 +28,9 @@ HOLDOUT4_SET = ROOT / "tests" / "data" / "holdout4_titles.csv"
 # Written blind as the fourth was, once the fourth had been looked at: the held-out figure
 # of the coder after that round.
 HOLDOUT5_SET = ROOT / "tests" / "data" / "holdout5_titles.csv"
+# And again, once the fifth had been looked at, asked for plainer titles as well as noisy
+# ones: the held-out figure of the coder after the fifth's round.
+HOLDOUT6_SET = ROOT / "tests" / "data" / "holdout6_titles.csv"
 
 
 @dataclass

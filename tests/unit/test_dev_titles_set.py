@@ -1,7 +1,7 @@
 """The dev set (tests/data/dev_titles.csv), on which the title coder is tuned, and the
 hold-out sets (tests/data/holdout_titles.csv, holdout2_titles.csv, holdout3_titles.csv,
-holdout4_titles.csv, holdout5_titles.csv) are well formed and apart from the sets before
-them: every label a code BLS publishes wages for, every SOC major
+holdout4_titles.csv, holdout5_titles.csv, holdout6_titles.csv) are well formed and apart
+from the sets before them: every label a code BLS publishes wages for, every SOC major
 group represented, no title an earlier set's, a BLS name or a hand-map phrase."""
 
 from __future__ import annotations
@@ -45,6 +45,15 @@ SETS = {
         "holdout3_titles.csv",
         "holdout4_titles.csv",
     ],
+    "holdout6_titles.csv": [
+        "everyday_titles.csv",
+        "dev_titles.csv",
+        "holdout_titles.csv",
+        "holdout2_titles.csv",
+        "holdout3_titles.csv",
+        "holdout4_titles.csv",
+        "holdout5_titles.csv",
+    ],
 }
 # The fewest titles a major group has in each (the hold-out set's legal and food groups
 # are small: most of their everyday titles were already in the earlier sets).
@@ -55,6 +64,7 @@ FEWEST = {
     "holdout3_titles.csv": 15,
     "holdout4_titles.csv": 11,
     "holdout5_titles.csv": 12,
+    "holdout6_titles.csv": 12,
 }
 
 

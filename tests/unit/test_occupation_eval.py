@@ -1,8 +1,6 @@
 """The title coder on labelled sets of everyday titles it is not built from: the eval set
-(tests/data/everyday_titles.csv), the dev set it is tuned on (dev_titles.csv) and the two
-hold-out sets written after its rules (holdout_titles.csv, holdout2_titles.csv,
-holdout3_titles.csv,
-holdout4_titles.csv, holdout5_titles.csv).
+(tests/data/everyday_titles.csv), the dev set it is tuned on (dev_titles.csv) and the six
+hold-out sets written after its rules (holdout_titles.csv to holdout6_titles.csv).
 
 The issue's targets are 95% coded, 90% right major group and 75% right detailed code;
 the README gives today's figures. These tests hold the floors the coder has reached, a
@@ -23,6 +21,7 @@ from nextmove_local.occupation_eval import (
     HOLDOUT3_SET,
     HOLDOUT4_SET,
     HOLDOUT5_SET,
+    HOLDOUT6_SET,
     HOLDOUT_SET,
     evaluate,
 )
@@ -50,6 +49,9 @@ FLOORS: dict[Path, tuple[tuple[float, float, float], int, int]] = {
     # 264 more by two more such labellers; its first run, 711b52f: 95%, 75%, 84%; 2
     # wrong yet sure; 54.
     HOLDOUT5_SET: ((0.93, 0.73, 0.82), 2, 50),
+    # 264 more, plainer and noisy alike; its first run, 3ca1150: 95%, 67%, 78%, every
+    # target but coverage missed; 3 wrong yet sure; 66.
+    HOLDOUT6_SET: ((0.93, 0.65, 0.76), 3, 62),
 }
 
 
