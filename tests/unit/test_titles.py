@@ -124,6 +124,12 @@ REFERENCE = Path(titles.__file__).parent
         ("Correctional Sgt. - County Jail", "33-1011"),
         ("Brand Ambassador - In-Store Sampling", "41-9011"),
         ("Payroll Specialist II", "43-3051"),
+        # A title that ends in "Lead" names the workers' first-line supervisor; a shift's
+        # ordinal is when, not what; a known title misspelled is that title.
+        ("Production Lead - 2nd Shift", "51-1011"),
+        ("Housekeeping Lead - Night", "37-1011"),
+        ("Dock Supervisor - 3rd Shift", "53-1047"),
+        ("Warehose Associate", "53-7062"),
         # A crew's member is a worker of the work it names; a crew member alone, O*NET's
         # fast-food crew.
         ("Mowing Crew Member", "37-3011"),

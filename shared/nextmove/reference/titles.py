@@ -447,7 +447,7 @@ SUPERVISORS = {
     "53": "53-1047",
 }
 # The words of a supervisor's title that say it supervises, not what work.
-SUPERVISING = frozenset({"supervisor", "crew", "general", "leader"})
+SUPERVISING = frozenset({"supervisor", "crew", "team", "general", "leader"})
 UNDER_WORDS = frozenset({"assistant", "deputy", "associate", "vice"})
 LEADS = frozenset(
     {"manager", "director", "principal", "superintendent", "editor", "coach", "controller"}
@@ -613,6 +613,8 @@ def words(title: str, *, keep_level: bool = False) -> list[str]:
     dropped, plurals made singular."""
     text = title.lower().replace("\u2019", "'").replace("&", " and ")
     text = re.sub(r"\((?:pt|ft)\)", " ", text)  # part-time, full-time
+    # Which shift is when, not what: "3rd Shift", "B Shift".
+    text = re.sub(r"\b(?:1st|2nd|3rd|first|second|third|[abc])\s+shifts?\b", " shift ", text)
     # What follows " - ", a comma, "(" or " to " qualifies the job ("Nurse Manager - ICU",
     # "RN, ICU", "Executive Assistant to the CEO"): it goes first, so that the job's
     # own head noun ends the title, as English titles end with theirs.
@@ -639,7 +641,10 @@ def words(title: str, *, keep_level: bool = False) -> list[str]:
             for i, t in enumerate(tokens)
             if not (t in UNDER_WORDS and any(u in LEADS for u in tokens[i + 1 :]))
         ]
-        # A level word that ends the title is its head noun: "School Principal".
+        # A level word that ends the title is its head noun: "School Principal"; a
+        # "Production Lead" leads the production workers, their first-line supervisor.
+        if len(tokens) > 1 and tokens[-1] == "lead":
+            tokens[-1] = "supervisor"
         last = tokens[-1:] if tokens and tokens[-1] in HEAD_LEVEL_WORDS else []
         tokens = [t for t in tokens[: len(tokens) - len(last)] if t not in DROPPED] + last
     return [_singular(t) for t in tokens]
@@ -655,7 +660,11 @@ def _code(title: str) -> TitleMatch:
     if (known := _known_title(title)) is not None:
         return known
     # A title of level words only ("Vice President", "Lead") names no work to code.
-    core = _core(words(title))
+    given = words(title)
+    core = _core(given)
+    # A known title misspelled ("Warehose Associate") is that title.
+    if core != given and (known := _known_title(" ".join(core))) is not None and known.sure:
+        return known
     found = _search(title, core)
     # "Farm worker" may be O*NET's "farmworker", but an "assembly line worker" is no
     # lineworker: the joined words are searched too, and the surer match wins.
