@@ -129,7 +129,6 @@ REFERENCE = Path(titles.__file__).parent
         ("Production Lead - 2nd Shift", "51-1011"),
         ("Housekeeping Lead - Night", "37-1011"),
         ("Dock Supervisor - 3rd Shift", "53-1047"),
-        ("Warehose Associate", "53-7062"),
         # A crew's member is a worker of the work it names; a crew member alone, O*NET's
         # fast-food crew.
         ("Mowing Crew Member", "37-3011"),
@@ -495,3 +494,9 @@ def test_a_search_the_title_without_its_first_word_knows_otherwise_is_not_sure()
 def test_trade_and_soc_titles_the_words_misread(title: str, soc: str) -> None:
     coded = titles.code(title)
     assert coded.occupation is not None and coded.occupation.soc == soc
+
+
+def test_a_known_title_misspelled_is_that_title_surely_and_keeps_what_was_sent() -> None:
+    coded = titles.code("Pharmacy Techician")
+    assert coded.occupation is not None and coded.occupation.soc == "29-2052" and coded.sure
+    assert coded.title == "Pharmacy Techician"

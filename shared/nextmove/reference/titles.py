@@ -664,7 +664,7 @@ def _code(title: str) -> TitleMatch:
     core = _core(given)
     # A known title misspelled ("Warehose Associate") is that title.
     if core != given and (known := _known_title(" ".join(core))) is not None and known.sure:
-        return known
+        return replace(known, title=title)
     found = _search(title, core)
     # "Farm worker" may be O*NET's "farmworker", but an "assembly line worker" is no
     # lineworker: the joined words are searched too, and the surer match wins.
