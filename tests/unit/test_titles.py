@@ -129,6 +129,9 @@ REFERENCE = Path(titles.__file__).parent
         ("Production Lead - 2nd Shift", "51-1011"),
         ("Housekeeping Lead - Night", "37-1011"),
         ("Dock Supervisor - 3rd Shift", "53-1047"),
+        # An associate of a place is its worker; a sales associate is the sales title.
+        ("Warehouse Associate", "53-7062"),
+        ("Retail Sales Associate", "41-2031"),
         # A crew's member is a worker of the work it names; a crew member alone, O*NET's
         # fast-food crew.
         ("Mowing Crew Member", "37-3011"),

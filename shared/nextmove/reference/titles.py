@@ -645,6 +645,10 @@ def words(title: str, *, keep_level: bool = False) -> list[str]:
         # "Production Lead" leads the production workers, their first-line supervisor.
         if len(tokens) > 1 and tokens[-1] == "lead":
             tokens[-1] = "supervisor"
+        # A "Warehouse Associate" is a warehouse worker (a sales associate is the sales
+        # title OOH and O*NET know).
+        if len(tokens) > 1 and tokens[-1] == "associate" and _singular(tokens[-2]) != "sale":
+            tokens[-1] = "worker"
         last = tokens[-1:] if tokens and tokens[-1] in HEAD_LEVEL_WORDS else []
         tokens = [t for t in tokens[: len(tokens) - len(last)] if t not in DROPPED] + last
     return [_singular(t) for t in tokens]
