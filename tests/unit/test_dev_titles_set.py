@@ -19,42 +19,18 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 REFERENCE = ROOT / "shared" / "nextmove" / "reference"
 COLUMNS = ["title", "soc", "major_group", "source", "note"]
-# Each set and the sets written before it, which it must not repeat.
-SETS = {
-    "dev_titles.csv": ["everyday_titles.csv"],
-    "holdout_titles.csv": ["everyday_titles.csv", "dev_titles.csv"],
-    "holdout2_titles.csv": ["everyday_titles.csv", "dev_titles.csv", "holdout_titles.csv"],
-    "holdout3_titles.csv": [
-        "everyday_titles.csv",
-        "dev_titles.csv",
-        "holdout_titles.csv",
-        "holdout2_titles.csv",
-    ],
-    "holdout4_titles.csv": [
-        "everyday_titles.csv",
-        "dev_titles.csv",
-        "holdout_titles.csv",
-        "holdout2_titles.csv",
-        "holdout3_titles.csv",
-    ],
-    "holdout5_titles.csv": [
-        "everyday_titles.csv",
-        "dev_titles.csv",
-        "holdout_titles.csv",
-        "holdout2_titles.csv",
-        "holdout3_titles.csv",
-        "holdout4_titles.csv",
-    ],
-    "holdout6_titles.csv": [
-        "everyday_titles.csv",
-        "dev_titles.csv",
-        "holdout_titles.csv",
-        "holdout2_titles.csv",
-        "holdout3_titles.csv",
-        "holdout4_titles.csv",
-        "holdout5_titles.csv",
-    ],
-}
+# The sets in the order they were written: each must not repeat any set before it.
+WRITTEN = [
+    "everyday_titles.csv",
+    "dev_titles.csv",
+    "holdout_titles.csv",
+    "holdout2_titles.csv",
+    "holdout3_titles.csv",
+    "holdout4_titles.csv",
+    "holdout5_titles.csv",
+    "holdout6_titles.csv",
+]
+SETS = {name: WRITTEN[:i] for i, name in enumerate(WRITTEN) if i}
 # The fewest titles a major group has in each (the hold-out set's legal and food groups
 # are small: most of their everyday titles were already in the earlier sets).
 FEWEST = {
