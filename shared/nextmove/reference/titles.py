@@ -666,7 +666,7 @@ def _code(title: str) -> TitleMatch:
     # A title of level words only ("Vice President", "Lead") names no work to code.
     given = words(title)
     core = _core(given)
-    # A known title misspelled ("Warehose Associate") is that title.
+    # A known title misspelled ("Pharmacy Techician") is that title, when surely one.
     if core != given and (known := _known_title(" ".join(core))) is not None and known.sure:
         return replace(known, title=title)
     found = _search(title, core)
