@@ -23,7 +23,7 @@ HOLDOUT2_SET = ROOT / "tests" / "data" / "holdout2_titles.csv"
 # first run is the held-out figure.
 HOLDOUT3_SET = ROOT / "tests" / "data" / "holdout3_titles.csv"
 # Written by two more labellers who never saw the coder, once the third had been looked
-# at: its first run is the held-out figure of today's coder.
+# at: its first run is the held-out figure of the coder after the third's round.
 HOLDOUT4_SET = ROOT / "tests" / "data" / "holdout4_titles.csv"
 # Written blind as the fourth was, once the fourth had been looked at: the held-out figure
 # of the coder after that round.

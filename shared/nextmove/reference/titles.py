@@ -774,8 +774,9 @@ def _supervisor(title: str, core: list[str], found: TitleMatch) -> TitleMatch:
         return found
     soc = workers.occupation.soc
     if soc not in SUPERVISORS.values():
-        prefixes = sorted(SUPERVISORS, key=len, reverse=True)
-        prefix = next((p for p in prefixes if soc.startswith(p)), None)
+        # The longest prefix the table holds: a detailed code, a broad or minor group,
+        # the major group.
+        prefix = next((soc[:n] for n in (7, 6, 4, 2) if soc[:n] in SUPERVISORS), None)
         if prefix is None:
             return found
         soc = SUPERVISORS[prefix]
