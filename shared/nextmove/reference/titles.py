@@ -848,8 +848,13 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
     if generic and not qualifiers:
         return _nearest(title, terms)
     # Titles first: most lookups are settled by an occupation whose titles hold every
-    # word that can be in a title, and that query reads a few rows, not hundreds.
-    rows = [] if generic else _candidates(f"{{title alternates}} : ({query})", texts=False)
+    # word that can be in a title, and that query reads a few rows, not hundreds. It is
+    # not read when no occupation's titles hold them all, which costs a few postings.
+    rows = (
+        _candidates(f"{{title alternates}} : ({query})", texts=False)
+        if not generic and _titled_all(tuple(titled))
+        else []
+    )
     if not any(set(titled) <= set(f"{row[3]} {row[4]}".split()) for row in rows):
         rows = _candidates(query)
     military = bool(MILITARY & set(terms))
@@ -857,41 +862,36 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
     # use, in part: "geologist" is in the work of Geoscientists, not its title. A
     # worker's noun counts where the text names the field by it: a "Nurse Manager" is
     # O*NET's "Nursing Director", a manager of nursing.
-    forms = {t: _field_forms(t) for t in titled}
+    # Each text is searched padded, " nurse " in " ... ", so that the word is found and
+    # not "nursery": the texts hold words, one space apart.
+    forms = {t: tuple(f" {form} " for form in _field_forms(t)) for t in titled}
     # Matching on "Officer" alone says nothing of a "Happiness Officer": a winner must
     # hold one of the words that say what the work is, where the title has any.
     said = [t for t in titled if t not in ROLE_WORDS]
+    padded = {t: f" {t} " for t in terms}
+    named_by_job = [(w, f" {w} ") for w in OTHER_JOB_WORDS & set(terms)]
     best: dict[str, tuple[float, float, str, bool, bool]] = {}
     for soc, name, employed, called, alternates, description, tasks, score in rows:
         if soc.startswith("55-") and not military:
             continue  # a civilian title is not a military occupation (and BLS has no wages)
-        own = set(called.split())
-        named = own | set(alternates.split())
-        # Padded, so that " nurse " finds the word and not "nursery".
-        described, tasked = _Words(description), _Words(tasks)
-        credit = {
-            t: 1.0
-            if _named(forms[t], named)
-            else 0.6
-            if _named(forms[t], described)
-            else IN_TASKS
-            if _named(forms[t], tasked)
-            else 0.0
-            for t in titled
-        }
+        own, named = f" {called} ", f" {called} {alternates} "
+        described, tasked = f" {description} ", f" {tasks} "
+        texts = ((named, 1.0), (described, 0.6), (tasked, IN_TASKS))
+        credit = {t: _credit(forms[t], texts) for t in titled}
         covered = sum(credit.values()) / len(titled)
         if said and not any(credit[t] for t in said):
             covered = 0.0
         # Only role words are titles ("Fleet Manager"): the winner must do the work the
         # other words name, in its description or tasks.
-        if generic and not any(q in named or q in described or q in tasked for q in qualifiers):
+        if generic and not any(
+            padded[q] in named or padded[q] in described or padded[q] in tasked for q in qualifiers
+        ):
             covered = 0.0
         # A head noun that is only a role word ("Animal Control Officer") says less of
         # the work than one that names it ("Dental Hygienist").
+        head_named = padded[head] in named
         ranked = (
-            score
-            * (0.5 + covered)
-            * ((1.2 if head in ROLE_WORDS else 1.4) if head in named else 1.0)
+            score * (0.5 + covered) * ((1.2 if head in ROLE_WORDS else 1.4) if head_named else 1.0)
         )
         # Between near equals, the job more people do is the likelier: "Charge Nurse" is
         # far more often a registered nurse (3.4 million) than a nurse midwife (8,000).
@@ -901,9 +901,9 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
         # The same, the other way: a "Nurse Manager" is not a nurse.
         # But many a "manager" is a first-line supervisor as SOC codes it (a retail
         # department or housekeeping manager); a supervisor is not a manager.
-        extra = own - set(terms)
-        missing = (OTHER_JOB_WORDS & set(terms)) - named
-        if "manager" in terms and "supervisor" in named:
+        extra = set(called.split()) - set(terms)
+        missing = {w for w, word in named_by_job if word not in named}
+        if "manager" in terms and " supervisor " in named:
             extra, missing = extra - {"supervisor"}, missing - {"manager"}
         ranked /= (1 + _other_job(extra) + len(missing)) * (1 + 0.1 * len(extra))
         # Sure only when the occupation's own title says what the work is in the
@@ -915,8 +915,8 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
         # profile's, made a "Funeral Director" (a mortician) one, surely; OOH's "funding
         # coordinator", guessed fundraising managers, a "Fundraising Coordinator".
         titled_by_own = (
-            any(_named(forms[t], own) for t in said or titled)
-            and not (head in named and head not in own and not _vouched(soc, head))
+            any(form in own for t in said or titled for form in forms[t])
+            and not (head_named and padded[head] not in own and not _vouched(soc, head))
             # Nor on a role word alone when the rest of the title names the work in words
             # no title uses: a "Driving Instructor" is not, surely, a fitness instructor.
             and (bool(said) or not qualifiers)
@@ -929,12 +929,14 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
                 or (
                     credit[head] > 0
                     if head in credit
-                    else head in named or head in described or head in tasked
+                    else padded[head] in named
+                    or padded[head] in described
+                    or padded[head] in tasked
                 )
             )
         )
         # A word of the title only in the winner's tasks: see ``code``.
-        thin = any(credit[t] == IN_TASKS for t in titled)
+        thin = IN_TASKS in credit.values()
         if soc not in best or ranked > best[soc][0]:
             best[soc] = (ranked, covered, name, titled_by_own, thin)
     if not best:
@@ -963,8 +965,14 @@ def _field_forms(word: str) -> tuple[str, ...]:
     return (word, field) if _known(field) else (word,)
 
 
-def _named(forms: tuple[str, ...], text: set[str] | _Words) -> bool:
-    return any(form in text for form in forms)
+def _credit(forms: tuple[str, ...], texts: tuple[tuple[str, float], ...]) -> float:
+    """What a word (in any of its padded forms) earns in the first of ``texts`` that
+    holds it: an occupation's titles, its description, its tasks."""
+    for text, credit in texts:
+        for form in forms:
+            if form in text:
+                return credit
+    return 0.0
 
 
 def _other_job(extra: set[str]) -> float:
@@ -1011,16 +1019,6 @@ def _candidates(
     )
 
 
-class _Words:
-    """Membership of a word in a long text without splitting it into a set."""
-
-    def __init__(self, text: str) -> None:
-        self.text = f" {text} "
-
-    def __contains__(self, word: object) -> bool:
-        return f" {word} " in self.text
-
-
 def _nearest(title: str, terms: list[str]) -> TitleMatch:
     """No occupation, naming the one whose title the words fit best."""
     query = " OR ".join(f'"{t}"' for t in terms)
@@ -1034,6 +1032,15 @@ def _nearest(title: str, terms: list[str]) -> TitleMatch:
         .fetchone()
     )
     return TitleMatch(title, None, "none", 0.0, None, Candidate(row[0], row[1]) if row else None)
+
+
+@lru_cache(maxsize=4096)
+def _titled_all(tokens: tuple[str, ...]) -> bool:
+    """Whether some occupation's titles and alternates hold all these words (as the
+    index stems them)."""
+    query = "{title alternates} : (" + " AND ".join(f'"{t}"' for t in tokens) + ")"
+    row = _db().execute("SELECT 1 FROM doc WHERE doc MATCH ? LIMIT 1", (query,)).fetchone()
+    return row is not None
 
 
 @lru_cache(maxsize=4096)
