@@ -333,6 +333,32 @@ def test_a_known_title_before_its_qualifier_wins_over_a_weak_search(title: str, 
     assert not coded.sure and coded.runner_up is not None
 
 
+@pytest.mark.parametrize(
+    ("title", "soc"),
+    [
+        ("Pest Tech - Commercial Accounts", "37-2021"),
+        ("Farm Hand - Hog Operation", "45-2093"),
+        ("Ag Equipment Tech - Case IH Dealer", "49-3041"),
+        ("Director of Facilities - Medical Center", "11-3013"),
+    ],
+)
+def test_a_job_surely_found_before_a_qualifier_of_place_wins_over_a_weak_search(
+    title: str, soc: str
+) -> None:
+    # Where the job is done ("Commercial Accounts", "Case IH Dealer") pulled the search
+    # to agricultural technicians or buyers, weakly; the job alone is surely found.
+    coded = titles.code(title)
+    assert coded.occupation is not None and coded.occupation.soc == soc
+    assert not coded.sure and coded.runner_up is not None
+
+
+def test_a_qualifier_that_names_the_occupation_found_keeps_it() -> None:
+    # A "Rental Agent" alone is a real estate agent; at a rental counter, a clerk there.
+    coded = titles.code("Rental Agent - Truck Rental Counter")
+    assert coded.occupation is not None and coded.occupation.soc == "41-2021"
+    assert titles.code("Rental Agent").occupation == coded.runner_up
+
+
 @pytest.mark.parametrize("title", ["Python Developer", "Java Developer", "Sr. Golang Engineer"])
 def test_a_programming_language_names_software_work_surely(title: str) -> None:
     # Without it, "Java" was a postsecondary business teacher's word (through an OOH

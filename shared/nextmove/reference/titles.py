@@ -681,17 +681,20 @@ def _code(title: str) -> TitleMatch:
     found = _modifier_dropped(title, core, found)
     # "Compliance Officer - Banking": the job before its qualifier is a title the index
     # knows, and the whole title's search is weaker than a guessed alternate would be.
+    # "Pest Tech - Residential Routes": or a search is sure of that job and not of the
+    # whole title, and the qualifier names no part of what the whole title's search
+    # found (it does for a "Rental Agent - Car Rental Counter", a counter and rental
+    # clerk): a qualifier that only says where the job is done does not change the job.
     main = _QUALIFIED.split(title, maxsplit=1)[0]
     if found.confidence < NOT_SURE and main.strip() and main != title:
         known = _code(main)
-        if known.match in ("exact title", "known alternate") and known.occupation:
-            if found.occupation is None or found.occupation.soc != known.occupation.soc:
-                runner = found.occupation or known.runner_up
-            else:
-                runner = found.runner_up
-            return TitleMatch(
-                title, known.occupation, known.match, min(known.confidence, NOT_SURE), None, runner
-            )
+        looked_up = known.match in ("exact title", "known alternate")
+        searched = known.sure and known.match == "search" and not _names_found(title, main, found)
+        if known.occupation and (looked_up or searched):
+            same = found.occupation is not None and found.occupation.soc == known.occupation.soc
+            runner = found.runner_up if same else found.occupation or known.runner_up
+            confidence = min(known.confidence, NOT_SURE)
+            return replace(known, title=title, confidence=confidence, runner_up=runner)
     # "CEO / Co-Founder", "Ceramic Artist / Potter": two names for one job, of which the
     # index may know one. Only as sure as the two agree.
     sides = [side for side in main.split("/") if _WORD.search(side.lower())]
@@ -710,6 +713,15 @@ def _code(title: str) -> TitleMatch:
                 best.runner_up if agree else (other.occupation or runner),
             )
     return found
+
+
+def _names_found(title: str, main: str, found: TitleMatch) -> bool:
+    """Whether the words a title's qualifier adds to the job before it name the
+    occupation ``found``: "Car Rental Counter" names Counter and Rental Clerks."""
+    if found.occupation is None:
+        return False
+    qualifier = set(words(title)) - set(words(main))
+    return not qualifier.isdisjoint(words(found.occupation.name))
 
 
 def _modifier_dropped(title: str, core: list[str], found: TitleMatch) -> TitleMatch:
