@@ -61,6 +61,7 @@ WEAK = 0.2
 # as sure as this and no surer (below CONFIDENT, so the advice names the runner-up).
 NOT_SURE = 0.6
 PRIOR = 0.1  # what each tenfold of employment adds to a match's rank
+QUALIFIER_WEIGHT = 0.5  # what a word of a title's qualifier counts in how sure a search is
 IN_TASKS = 0.35  # the credit of a word only an occupation's task statements use
 GENERIC = 12  # a word in more occupations' titles than this names no work by itself
 
@@ -669,11 +670,14 @@ def _code(title: str) -> TitleMatch:
     # A known title misspelled ("Pharmacy Techician") is that title, when surely one.
     if core != given and (known := _known_title(" ".join(core))) is not None and known.sure:
         return replace(known, title=title)
-    found = _search(title, core)
+    # The words only the qualifier has ("Retail" of "Pharmacy Tech - Retail").
+    job = set(_core(words(_QUALIFIED.split(title, maxsplit=1)[0])))
+    qualifier = frozenset(set(core) - job) if job else frozenset()
+    found = _search(title, core, qualifier)
     # "Farm worker" may be O*NET's "farmworker", but an "assembly line worker" is no
     # lineworker: the joined words are searched too, and the surer match wins.
     if (joined := _joined(core)) != core:
-        other = _search(title, joined)
+        other = _search(title, joined, qualifier)
         found = other if other.confidence > found.confidence else found
     # "Maintenance Foreman": a supervisor is coded to the first-line supervisors of the
     # workers supervised (SOC's rule), whom the rest of the title names.
@@ -686,7 +690,8 @@ def _code(title: str) -> TitleMatch:
     # found (it does for a "Rental Agent - Car Rental Counter", a counter and rental
     # clerk): a qualifier that only says where the job is done does not change the job.
     main = _QUALIFIED.split(title, maxsplit=1)[0]
-    if found.confidence < NOT_SURE and main.strip() and main != title:
+    qualified = bool(main.strip()) and main != title
+    if qualified and found.confidence < NOT_SURE:
         known = _code(main)
         looked_up = known.match in ("exact title", "known alternate")
         searched = known.sure and known.match == "search" and not _names_found(title, main, found)
@@ -695,6 +700,14 @@ def _code(title: str) -> TitleMatch:
             runner = found.runner_up if same else found.occupation or known.runner_up
             confidence = min(known.confidence, NOT_SURE)
             return replace(known, title=title, confidence=confidence, runner_up=runner)
+    # "VP of Sales, Enterprise SaaS": a search is not sure of another occupation than
+    # the one the job before the qualifier surely is by its title, which is then the
+    # runner-up (the qualifier may yet be the work: a school bus driver's "School
+    # District").
+    elif qualified and found.sure and found.match == "search" and found.occupation:
+        known = _known_title(main)
+        if known is not None and known.sure and known.occupation != found.occupation:
+            found = replace(found, confidence=NOT_SURE, runner_up=known.occupation)
     # "CEO / Co-Founder", "Ceramic Artist / Potter": two names for one job, of which the
     # index may know one. Only as sure as the two agree.
     sides = [side for side in main.split("/") if _WORD.search(side.lower())]
@@ -838,7 +851,7 @@ def _joined(tokens: list[str]) -> list[str]:
     return out
 
 
-def _search(title: str, tokens: list[str]) -> TitleMatch:
+def _search(title: str, tokens: list[str], qualifier: frozenset[str] = frozenset()) -> TitleMatch:
     terms = [t for t in dict.fromkeys(tokens) if t]
     if not terms:
         return TitleMatch(title, None, "none", 0.0)
@@ -881,6 +894,11 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
     # hold one of the words that say what the work is, where the title has any.
     said = [t for t in titled if t not in ROLE_WORDS]
     padded = {t: f" {t} " for t in terms}
+    # How sure a search is counts a word of the qualifier at half a word of the job:
+    # "Pharmacy Tech - Retail" is surely a pharmacy technician, though no title of
+    # theirs says retail. The rank counts them alike: the qualifier may name the work.
+    weight = {t: QUALIFIER_WEIGHT if t in qualifier else 1.0 for t in titled}
+    weights = sum(weight.values())
     named_by_job = [(w, f" {w} ") for w in OTHER_JOB_WORDS & set(terms)]
     best: dict[str, tuple[float, float, str, bool, bool]] = {}
     for soc, name, employed, called, alternates, description, tasks, score in rows:
@@ -891,14 +909,15 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
         texts = ((named, 1.0), (described, 0.6), (tasked, IN_TASKS))
         credit = {t: _credit(forms[t], texts) for t in titled}
         covered = sum(credit.values()) / len(titled)
+        sure_of = sum(weight[t] * c for t, c in credit.items()) / weights
         if said and not any(credit[t] for t in said):
-            covered = 0.0
+            covered = sure_of = 0.0
         # Only role words are titles ("Fleet Manager"): the winner must do the work the
         # other words name, in its description or tasks.
         if generic and not any(
             padded[q] in named or padded[q] in described or padded[q] in tasked for q in qualifiers
         ):
-            covered = 0.0
+            covered = sure_of = 0.0
         # A head noun that is only a role word ("Animal Control Officer") says less of
         # the work than one that names it ("Dental Hygienist").
         head_named = padded[head] in named
@@ -950,7 +969,7 @@ def _search(title: str, tokens: list[str]) -> TitleMatch:
         # A word of the title only in the winner's tasks: see ``code``.
         thin = IN_TASKS in credit.values()
         if soc not in best or ranked > best[soc][0]:
-            best[soc] = (ranked, covered, name, titled_by_own, thin)
+            best[soc] = (ranked, sure_of, name, titled_by_own, thin)
     if not best:
         return TitleMatch(title, None, "none", 0.0)
     return _ranked(title, best)
