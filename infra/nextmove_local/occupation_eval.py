@@ -31,6 +31,9 @@ HOLDOUT5_SET = ROOT / "tests" / "data" / "holdout5_titles.csv"
 # And again, once the fifth had been looked at, asked for plainer titles as well as noisy
 # ones: the held-out figure of the coder after the fifth's round.
 HOLDOUT6_SET = ROOT / "tests" / "data" / "holdout6_titles.csv"
+# And again, after the round that made lookups faster and qualifiers weigh less in how
+# sure a search is: the held-out figure of that coder, and of the one before the round.
+HOLDOUT7_SET = ROOT / "tests" / "data" / "holdout7_titles.csv"
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """The dev set (tests/data/dev_titles.csv), on which the title coder is tuned, and the
 hold-out sets (tests/data/holdout_titles.csv, holdout2_titles.csv, holdout3_titles.csv,
-holdout4_titles.csv, holdout5_titles.csv, holdout6_titles.csv) are well formed and apart
+holdout4_titles.csv to holdout7_titles.csv) are well formed and apart
 from the sets before them: every label a code BLS publishes wages for, every SOC major
 group represented, no title an earlier set's, a BLS name or a hand-map phrase."""
 
@@ -29,6 +29,7 @@ WRITTEN = [
     "holdout4_titles.csv",
     "holdout5_titles.csv",
     "holdout6_titles.csv",
+    "holdout7_titles.csv",
 ]
 SETS = {name: WRITTEN[:i] for i, name in enumerate(WRITTEN) if i}
 # The fewest titles a major group has in each (the hold-out set's legal and food groups
@@ -41,6 +42,7 @@ FEWEST = {
     "holdout4_titles.csv": 11,
     "holdout5_titles.csv": 12,
     "holdout6_titles.csv": 12,
+    "holdout7_titles.csv": 12,
 }
 
 

@@ -1,6 +1,6 @@
 """The title coder on labelled sets of everyday titles it is not built from: the eval set
-(tests/data/everyday_titles.csv), the dev set it is tuned on (dev_titles.csv) and the six
-hold-out sets written after its rules (holdout_titles.csv to holdout6_titles.csv).
+(tests/data/everyday_titles.csv), the dev set it is tuned on (dev_titles.csv) and the seven
+hold-out sets written after its rules (holdout_titles.csv to holdout7_titles.csv).
 
 The issue's targets are 95% coded, 90% right major group and 75% right detailed code;
 the README gives today's figures. These tests hold the floors the coder has reached, a
@@ -22,6 +22,7 @@ from nextmove_local.occupation_eval import (
     HOLDOUT4_SET,
     HOLDOUT5_SET,
     HOLDOUT6_SET,
+    HOLDOUT7_SET,
     HOLDOUT_SET,
     evaluate,
 )
@@ -52,6 +53,10 @@ FLOORS: dict[Path, tuple[tuple[float, float, float], int, int]] = {
     # 264 more, plain and noisy alike; its first run, 3ca1150: 95%, 67%, 78%, every
     # target but coverage missed; 3 wrong yet sure; 66. Now 95%, 69%, 79%; 3; 72.
     HOLDOUT6_SET: ((0.93, 0.66, 0.77), 3, 66),
+    # 264 more, written blind as the sixth was; its first run, d7f7e15: 95%, 69%, 84%, the
+    # detailed code and major group missed; 6 wrong yet sure; 76 (the coder of 12f8d78,
+    # before that round: 95%, 69%, 83%; 6; 68).
+    HOLDOUT7_SET: ((0.93, 0.67, 0.82), 6, 74),
 }
 
 
