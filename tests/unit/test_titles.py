@@ -388,6 +388,14 @@ def test_a_qualifier_that_names_the_occupation_found_keeps_it() -> None:
     assert titles.code("Rental Agent").occupation == coded.runner_up
 
 
+def test_a_supervisors_title_won_by_a_worker_title_is_not_sure() -> None:
+    # "Janitorial" is in no title of janitors, only in their supervisors'.
+    coded = titles.code("Janitorial Worker")
+    assert coded.occupation is not None and coded.occupation.soc == "37-1011"
+    assert not coded.sure
+    assert titles.code("Housekeeping Supervisor").sure
+
+
 @pytest.mark.parametrize("title", ["Python Developer", "Java Developer", "Sr. Golang Engineer"])
 def test_a_programming_language_names_software_work_surely(title: str) -> None:
     # Without it, "Java" was a postsecondary business teacher's word (through an OOH

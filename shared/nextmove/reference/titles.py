@@ -946,7 +946,10 @@ def _search(title: str, tokens: list[str], qualifier: frozenset[str] = frozenset
         # profile's, made a "Funeral Director" (a mortician) one, surely; OOH's "funding
         # coordinator", guessed fundraising managers, a "Fundraising Coordinator".
         titled_by_own = (
-            any(form in own for t in said or titled for form in forms[t])
+            # Nor when it supervises the workers the title names: a "Janitorial Worker"
+            # won the supervisors of "Housekeeping and Janitorial Workers".
+            "supervisor" not in extra
+            and any(form in own for t in said or titled for form in forms[t])
             and not (head_named and padded[head] not in own and not _vouched(soc, head))
             # Nor on a role word alone when the rest of the title names the work in words
             # no title uses: a "Driving Instructor" is not, surely, a fitness instructor.
