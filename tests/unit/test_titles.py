@@ -396,6 +396,16 @@ def test_a_supervisors_title_won_by_a_worker_title_is_not_sure() -> None:
     assert titles.code("Housekeeping Supervisor").sure
 
 
+def test_a_word_another_at_its_first_letter_is_no_typo_of_it() -> None:
+    # A freight "Lumper" was a sure wellhead pumper, one letter off.
+    lumper = titles.code("Lumper")
+    assert not lumper.sure
+    assert lumper.occupation is None or lumper.occupation.soc != "53-7073"
+    # A slip elsewhere, or the first two letters swapped, is still read as a typo.
+    for typo in ("Elecrtician", "Lpumber"):
+        assert titles.code(typo).sure
+
+
 @pytest.mark.parametrize("title", ["Python Developer", "Java Developer", "Sr. Golang Engineer"])
 def test_a_programming_language_names_software_work_surely(title: str) -> None:
     # Without it, "Java" was a postsecondary business teacher's word (through an OOH

@@ -1109,7 +1109,17 @@ def _respelled(token: str) -> str:
     spelled = _spelled(token)
     if spelled != token or len(token) < 5 or _known(token):
         return spelled
-    return next((word for word in _spelled_out() if _one_edit(token, word)), token)
+    return next(
+        (word for word in _spelled_out() if _one_edit(token, word) and _same_start(token, word)),
+        token,
+    )
+
+
+def _same_start(a: str, b: str) -> bool:
+    """Whether two words start alike, or with their first two letters swapped: a typo
+    seldom changes the first letter, so "lumper" is another word than "pumper" (and
+    "kinder" than "winder")."""
+    return a[0] == b[0] or a[:2] == b[1::-1]
 
 
 @cache
@@ -1133,7 +1143,7 @@ def _spelled(token: str) -> str:
     # "feler"): only a word one edit away is the word meant; of those, one a letter
     # longer first, a dropped letter being the likeliest slip ("electrican" is an
     # electrician, not "electrical"), then the most used.
-    near = [str(word) for (word,) in rows if _one_edit(token, word)]
+    near = [str(word) for (word,) in rows if _one_edit(token, word) and _same_start(token, word)]
     if near:
         return min(near, key=lambda word: len(word) != len(token) + 1)
     # Two edits apart ("practioner"): the closest title word, when it is close enough,
