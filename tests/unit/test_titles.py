@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -220,6 +221,17 @@ def test_provenance_names_the_sources_and_matches_the_committed_index() -> None:
     assert prov["counts"]["tasks"] > 18_000
 
 
+def test_the_index_texts_are_words_one_space_apart() -> None:
+    # The search finds a word in a text as " word " in " text ": any other character
+    # would hide a word.
+    import sqlite3
+
+    db = sqlite3.connect(f"file:{REFERENCE / titles.DB_NAME}?mode=ro", uri=True)
+    texts = db.execute("SELECT title, alternates, description, tasks FROM doc").fetchall()
+    assert len(texts) == 1016
+    assert all(re.fullmatch(r"[a-z0-9 ]*", text) for row in texts for text in row)
+
+
 def test_the_search_weighs_titles_6_alternates_1_description_04_tasks_1() -> None:
     # FTS5 takes one bm25 weight a column in the order declared, the unindexed onet
     # first; the weights once written as "title 12, alternates 6, ..." were read as this.
@@ -381,6 +393,13 @@ def test_a_search_is_not_sure_of_another_job_than_the_title_before_its_qualifier
     assert coded.runner_up is not None and coded.runner_up.soc == "11-2022"
 
 
+def test_a_job_read_only_through_its_tasks_does_not_win_over_its_qualified_title() -> None:
+    # "Medical Lab Scientist" alone is a medical scientist only through a word of their
+    # tasks, which ``code`` does not call sure: the qualified title keeps its own reading.
+    coded = titles.code("Medical Lab Scientist, Blood Bank")
+    assert coded.occupation is not None and coded.occupation.soc == "29-2010"
+
+
 def test_a_qualifier_that_names_the_occupation_found_keeps_it() -> None:
     # A "Rental Agent" alone is a real estate agent; at a rental counter, a clerk there.
     coded = titles.code("Rental Agent - Truck Rental Counter")
@@ -389,15 +408,22 @@ def test_a_qualifier_that_names_the_occupation_found_keeps_it() -> None:
 
 
 def test_a_supervisors_title_won_by_a_worker_title_is_not_sure() -> None:
-    # "Janitorial" is in no title of janitors, only in their supervisors'.
-    coded = titles.code("Janitorial Worker")
-    assert coded.occupation is not None and coded.occupation.soc == "37-1011"
-    assert not coded.sure
-    assert titles.code("Housekeeping Supervisor").sure
+    # "Janitorial" is in no title of janitors, only in their supervisors': a janitor is
+    # read as the supervisors, but no longer surely.
+    assert not titles.code("Janitorial Worker").sure
+    supervisor = titles.code("Housekeeping Supervisor")
+    assert supervisor.match == "search" and supervisor.sure
+
+
+def test_a_supervisors_runner_up_is_another_occupation() -> None:
+    coded = titles.code("Dock Foreman")
+    assert coded.occupation is not None and coded.occupation.soc == "53-1047"
+    assert coded.runner_up is not None and coded.runner_up.soc != "53-1047"
 
 
 def test_a_word_another_at_its_first_letter_is_no_typo_of_it() -> None:
-    # A freight "Lumper" was a sure wellhead pumper, one letter off.
+    # A freight "Lumper" was a sure wellhead pumper, one letter off. (It is still read
+    # as a typo, of "lumber", a logger's word; but not surely.)
     lumper = titles.code("Lumper")
     assert not lumper.sure
     assert lumper.occupation is None or lumper.occupation.soc != "53-7073"

@@ -670,14 +670,19 @@ def _code(title: str) -> TitleMatch:
     # A known title misspelled ("Pharmacy Techician") is that title, when surely one.
     if core != given and (known := _known_title(" ".join(core))) is not None and known.sure:
         return replace(known, title=title)
-    # The words only the qualifier has ("Retail" of "Pharmacy Tech - Retail").
-    job = set(_core(words(_QUALIFIED.split(title, maxsplit=1)[0])))
-    qualifier = frozenset(set(core) - job) if job else frozenset()
-    found = _search(title, core, qualifier)
+    # The job before its qualifier ("Pharmacy Tech" of "Pharmacy Tech - Retail"), and
+    # the words only the qualifier has ("retail"), spelled as the search spells them.
+    main = _QUALIFIED.split(title, maxsplit=1)[0]
+    qualified = bool(main.strip()) and main != title
+    added: frozenset[str] = frozenset()
+    if qualified:
+        qualifier = words(title[len(main) :], keep_level=True)
+        added = frozenset({_respelled(t) for t in qualifier} - set(_core(words(main))))
+    found = _search(title, core, added)
     # "Farm worker" may be O*NET's "farmworker", but an "assembly line worker" is no
     # lineworker: the joined words are searched too, and the surer match wins.
     if (joined := _joined(core)) != core:
-        other = _search(title, joined, qualifier)
+        other = _search(title, joined, added)
         found = other if other.confidence > found.confidence else found
     # "Maintenance Foreman": a supervisor is coded to the first-line supervisors of the
     # workers supervised (SOC's rule), whom the rest of the title names.
@@ -689,24 +694,34 @@ def _code(title: str) -> TitleMatch:
     # whole title, and the qualifier names no part of what the whole title's search
     # found (it does for a "Rental Agent - Car Rental Counter", a counter and rental
     # clerk): a qualifier that only says where the job is done does not change the job.
-    main = _QUALIFIED.split(title, maxsplit=1)[0]
-    qualified = bool(main.strip()) and main != title
+    # (A job read surely only through a word of its tasks is not sure: see ``code``.)
     if qualified and found.confidence < NOT_SURE:
         known = _code(main)
         looked_up = known.match in ("exact title", "known alternate")
-        searched = known.sure and known.match == "search" and not _names_found(title, main, found)
+        searched = (
+            known.sure
+            and not known.thin
+            and known.match == "search"
+            and not _names_found(added, found)
+        )
         if known.occupation and (looked_up or searched):
             same = found.occupation is not None and found.occupation.soc == known.occupation.soc
             runner = found.runner_up if same else found.occupation or known.runner_up
             confidence = min(known.confidence, NOT_SURE)
-            return replace(known, title=title, confidence=confidence, runner_up=runner)
+            # The job's own search score is not the title's: none is given.
+            return replace(known, title=title, confidence=confidence, score=None, runner_up=runner)
     # "VP of Sales, Enterprise SaaS": a search is not sure of another occupation than
     # the one the job before the qualifier surely is by its title, which is then the
     # runner-up (the qualifier may yet be the work: a school bus driver's "School
     # District").
     elif qualified and found.sure and found.match == "search" and found.occupation:
         known = _known_title(main)
-        if known is not None and known.sure and known.occupation != found.occupation:
+        if (
+            known is not None
+            and known.sure
+            and known.occupation is not None
+            and known.occupation.soc != found.occupation.soc
+        ):
             found = replace(found, confidence=NOT_SURE, runner_up=known.occupation)
     # "CEO / Co-Founder", "Ceramic Artist / Potter": two names for one job, of which the
     # index may know one. Only as sure as the two agree.
@@ -728,13 +743,10 @@ def _code(title: str) -> TitleMatch:
     return found
 
 
-def _names_found(title: str, main: str, found: TitleMatch) -> bool:
+def _names_found(added: frozenset[str], found: TitleMatch) -> bool:
     """Whether the words a title's qualifier adds to the job before it name the
     occupation ``found``: "Car Rental Counter" names Counter and Rental Clerks."""
-    if found.occupation is None:
-        return False
-    qualifier = set(words(title)) - set(words(main))
-    return not qualifier.isdisjoint(words(found.occupation.name))
+    return found.occupation is not None and not added.isdisjoint(words(found.occupation.name))
 
 
 def _modifier_dropped(title: str, core: list[str], found: TitleMatch) -> TitleMatch:
@@ -808,7 +820,10 @@ def _supervisor(title: str, core: list[str], found: TitleMatch) -> TitleMatch:
     if found.occupation is not None and found.occupation.soc == soc:
         return found
     (name,) = _db().execute("SELECT name FROM occupation WHERE soc = ?", (soc,)).fetchone()
-    runner = found.occupation or found.runner_up
+    # The runner-up is what the search found, else the workers supervised: never the
+    # supervisors themselves ("Dock Foreman": the search's nearest was them).
+    others = (found.occupation, found.runner_up, workers.occupation)
+    runner = next((c for c in others if c is not None and c.soc != soc), None)
     confidence = min(max(workers.confidence, found.confidence), NOT_SURE)
     return TitleMatch(title, Candidate(soc, name), "search", confidence, None, runner)
 
@@ -851,7 +866,9 @@ def _joined(tokens: list[str]) -> list[str]:
     return out
 
 
-def _search(title: str, tokens: list[str], qualifier: frozenset[str] = frozenset()) -> TitleMatch:
+def _search(title: str, tokens: list[str], added: frozenset[str] = frozenset()) -> TitleMatch:
+    """The occupation whose texts best hold ``tokens``; ``added`` are the words only a
+    qualifier of the title has, which count half in how sure the search is."""
     terms = [t for t in dict.fromkeys(tokens) if t]
     if not terms:
         return TitleMatch(title, None, "none", 0.0)
@@ -874,7 +891,8 @@ def _search(title: str, tokens: list[str], qualifier: frozenset[str] = frozenset
         return _nearest(title, terms)
     # Titles first: most lookups are settled by an occupation whose titles hold every
     # word that can be in a title, and that query reads a few rows, not hundreds. It is
-    # not read when no occupation's titles hold them all, which costs a few postings.
+    # not read when no occupation's titles hold them all, which an AND query over the
+    # titles' postings tells without ranking anything.
     rows = (
         _candidates(f"{{title alternates}} : ({query})", texts=False)
         if not generic and _titled_all(tuple(titled))
@@ -897,9 +915,9 @@ def _search(title: str, tokens: list[str], qualifier: frozenset[str] = frozenset
     # How sure a search is counts a word of the qualifier at half a word of the job:
     # "Pharmacy Tech - Retail" is surely a pharmacy technician, though no title of
     # theirs says retail. The rank counts them alike: the qualifier may name the work.
-    weight = {t: QUALIFIER_WEIGHT if t in qualifier else 1.0 for t in titled}
+    weight = {t: QUALIFIER_WEIGHT if t in added else 1.0 for t in titled}
     weights = sum(weight.values())
-    named_by_job = [(w, f" {w} ") for w in OTHER_JOB_WORDS & set(terms)]
+    job_words = OTHER_JOB_WORDS & set(terms)
     best: dict[str, tuple[float, float, str, bool, bool]] = {}
     for soc, name, employed, called, alternates, description, tasks, score in rows:
         if soc.startswith("55-") and not military:
@@ -933,7 +951,7 @@ def _search(title: str, tokens: list[str], qualifier: frozenset[str] = frozenset
         # But many a "manager" is a first-line supervisor as SOC codes it (a retail
         # department or housekeeping manager); a supervisor is not a manager.
         extra = set(called.split()) - set(terms)
-        missing = {w for w, word in named_by_job if word not in named}
+        missing = {w for w in job_words if padded[w] not in named}
         if "manager" in terms and " supervisor " in named:
             extra, missing = extra - {"supervisor"}, missing - {"manager"}
         ranked /= (1 + _other_job(extra) + len(missing)) * (1 + 0.1 * len(extra))
@@ -946,11 +964,11 @@ def _search(title: str, tokens: list[str], qualifier: frozenset[str] = frozenset
         # profile's, made a "Funeral Director" (a mortician) one, surely; OOH's "funding
         # coordinator", guessed fundraising managers, a "Fundraising Coordinator".
         titled_by_own = (
+            any(form in own for t in said or titled for form in forms[t])
+            and not (head_named and padded[head] not in own and not _vouched(soc, head))
             # Nor when it supervises the workers the title names: a "Janitorial Worker"
             # won the supervisors of "Housekeeping and Janitorial Workers".
-            "supervisor" not in extra
-            and any(form in own for t in said or titled for form in forms[t])
-            and not (head_named and padded[head] not in own and not _vouched(soc, head))
+            and "supervisor" not in extra
             # Nor on a role word alone when the rest of the title names the work in words
             # no title uses: a "Driving Instructor" is not, surely, a fitness instructor.
             and (bool(said) or not qualifiers)
@@ -1019,13 +1037,14 @@ def _other_job(extra: set[str]) -> float:
 
 def _ranked(title: str, best: dict[str, tuple[float, float, str, bool, bool]]) -> TitleMatch:
     order = sorted(best.items(), key=lambda item: item[1][0], reverse=True)
-    (soc, (top, covered, name, titled_by_own, thin)), rest = order[0], order[1:]
+    (soc, (top, sure_of, name, titled_by_own, thin)), rest = order[0], order[1:]
     runner = Candidate(rest[0][0], rest[0][1][2]) if rest else None
     second = rest[0][1][0] if rest else 0.0
     # Sure when the winner's own titles hold every word of the query and it leads the
-    # next occupation clearly: a word it lacks costs in proportion, a close second too.
+    # next occupation clearly: a word it lacks costs in proportion (a word only the
+    # qualifier has, half as much), a close second too.
     lead = min(1.0, (top - second) / top * 3) if top > 0 else 0.0
-    confidence = round(covered * (0.4 + 0.6 * lead), 2)
+    confidence = round(sure_of * (0.4 + 0.6 * lead), 2)
     if not titled_by_own:
         confidence = min(confidence, NOT_SURE)
     if confidence < WEAK:
