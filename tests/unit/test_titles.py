@@ -20,6 +20,13 @@ from nextmove.reference import titles
 REFERENCE = Path(titles.__file__).parent
 
 
+def coded_as(title: str, soc: str) -> titles.TitleMatch:
+    """``title`` coded, once it is checked to be coded as ``soc``."""
+    coded = titles.code(title)
+    assert coded.occupation is not None and coded.occupation.soc == soc, coded
+    return coded
+
+
 @pytest.mark.parametrize(
     ("title", "soc"),
     [
@@ -182,8 +189,7 @@ def test_a_role_word_named_by_work_no_title_uses_is_coded_by_that_work_not_surel
 ) -> None:
     # "Manager" names dozens of occupations and "fleet" none's title: the work is found
     # in descriptions and tasks, so the match is made, and said not to be sure.
-    coded = titles.code(title)
-    assert coded.occupation is not None and coded.occupation.soc == soc
+    coded = coded_as(title, soc)
     assert not coded.sure and coded.runner_up is not None
 
 
@@ -340,8 +346,7 @@ def test_a_search_won_through_role_words_others_words_or_only_tasks_is_not_sure(
 def test_a_known_title_before_its_qualifier_wins_over_a_weak_search(title: str, soc: str) -> None:
     # The qualifier's words ("goods", "software") pulled the search to buyers or to
     # producers and directors, weakly; the job before it is a title the index knows.
-    coded = titles.code(title)
-    assert coded.occupation is not None and coded.occupation.soc == soc
+    coded = coded_as(title, soc)
     assert not coded.sure and coded.runner_up is not None
 
 
@@ -359,8 +364,7 @@ def test_a_job_surely_found_before_a_qualifier_of_place_wins_over_a_weak_search(
 ) -> None:
     # Where the job is done ("Commercial Accounts", "Case IH Dealer") pulled the search
     # to agricultural technicians or buyers, weakly; the job alone is surely found.
-    coded = titles.code(title)
-    assert coded.occupation is not None and coded.occupation.soc == soc
+    coded = coded_as(title, soc)
     assert not coded.sure and coded.runner_up is not None
 
 
@@ -379,8 +383,7 @@ def test_a_qualifier_no_title_of_the_job_holds_costs_it_half_a_word_of_sureness(
 ) -> None:
     # "Brunch" or "Warehouse" is where the job is done: counted as a whole word missing
     # from the winner's titles, it left the job itself unsure (0.67).
-    coded = titles.code(title)
-    assert coded.occupation is not None and coded.occupation.soc == soc
+    coded = coded_as(title, soc)
     assert coded.sure
 
 
@@ -564,8 +567,7 @@ def test_a_lone_noun_after_and_is_no_title_of_the_occupation_alone(
 def test_a_supervisor_is_coded_to_the_supervisors_of_the_workers_named(
     title: str, soc: str
 ) -> None:
-    coded = titles.code(title)
-    assert coded.occupation is not None and coded.occupation.soc == soc
+    coded = coded_as(title, soc)
     # Which workers is a reading of the title's other words: named, not sure.
     assert not coded.sure and coded.runner_up is not None
 
@@ -594,8 +596,7 @@ def test_a_search_the_title_without_its_first_word_knows_otherwise_is_not_sure()
     ],
 )
 def test_trade_and_soc_titles_the_words_misread(title: str, soc: str) -> None:
-    coded = titles.code(title)
-    assert coded.occupation is not None and coded.occupation.soc == soc
+    coded_as(title, soc)
 
 
 def test_a_known_title_misspelled_is_that_title_surely_and_keeps_what_was_sent() -> None:
